@@ -1,0 +1,3 @@
+"""Project tracker for the Optionskommune changeover."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,385 @@
+"""Every write, one function each; each appends its events in the same transaction.
+
+Callers open `db.writer(url)` and pass its runner: the transaction holds the write
+lock from its start (BEGIN IMMEDIATE on SQLite) and the item row is read with
+`Runner.for_update` (FOR UPDATE on PostgreSQL), so two leads changing the same item
+queue instead of losing an update. The functions raise TrackerError subclasses and
+never print; the caller's `with` rolls back on any error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from tracker.dates import format_de, now_utc
+from tracker.db import Runner
+from tracker.errors import BadInput, InvalidTransition
+from tracker.queries import (
+    ItemRow,
+    ProjectRow,
+    find_item,
+    find_workstream,
+    normalize_key,
+    state_before_closing,
+)
+from tracker.states import EventKind, Kind, State
+
+KEY_PATTERN = re.compile(r"[A-Z][A-Z0-9]*(?:[._-][A-Z0-9]+)*")
+MAX_KEY = 32
+MAX_TITLE = 300
+
+
+@dataclass(frozen=True)
+class Who:
+    """Who makes a change, and on which day of the tracker's calendar."""
+
+    actor: str
+    today: date
+
+
+@dataclass
+class Change:
+    """What a write did, for the CLI to report."""
+
+    key: str
+    title: str
+    changes: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+
+APPEND_EVENT = """
+INSERT INTO event (project_id, item_id, day, recorded_at, actor, kind, field, old, new)
+VALUES (:project, :item, :day, :recorded_at, :actor, :kind, :field, :old, :new)
+"""
+
+
+def append_event(
+    run: Runner,
+    project: ProjectRow,
+    item_id: int | None,
+    who: Who,
+    kind: EventKind,
+    field_: str | None = None,
+    old: str | None = None,
+    new: str | None = None,
+) -> None:
+    """Append one event to the log."""
+    run(
+        APPEND_EVENT,
+        {
+            "project": project.id,
+            "item": item_id,
+            "day": who.today,
+            "recorded_at": now_utc(),
+            "actor": who.actor,
+            "kind": kind.value,
+            "field": field_,
+            "old": old,
+            "new": new,
+        },
+    )
+
+
+LOCK_ITEM = "SELECT id FROM item WHERE project_id = :project AND key = :key"
+
+
+def _locked_item(run: Runner, project: ProjectRow, key: str) -> ItemRow:
+    # Lock the row before reading it (PostgreSQL; on SQLite BEGIN IMMEDIATE already
+    # holds the database), so the checks that follow see the latest committed state.
+    run(LOCK_ITEM + run.for_update, {"project": project.id, "key": normalize_key(key)})
+    return find_item(run, project, key)
+
+
+def _iso(d: date | None) -> str | None:
+    return None if d is None else d.isoformat()
+
+
+# --- adding ----------------------------------------------------------------------
+
+INSERT_ITEM = """
+INSERT INTO item (project_id, key, kind, title, description, workstream_id, milestone_id,
+                  owner, start, due, due_baseline, due_derived, state, done_on, refs,
+                  created_at, updated_at)
+VALUES (:project, :key, :kind, :title, :description, :workstream, :milestone,
+        :owner, :start, :due, :due, 0, 'planned', NULL, :refs, :now, :now)
+RETURNING id
+"""
+
+KEYS_LIKE = "SELECT key FROM item WHERE project_id = :project AND key LIKE :prefix"
+
+
+def check_key(key: str) -> str:
+    """A valid item key in upper case, or BadInput."""
+    norm = normalize_key(key)
+    if len(norm) > MAX_KEY or not KEY_PATTERN.fullmatch(norm):
+        raise BadInput(
+            f"{key!r} is not a usable key (letters, digits and . _ -, starting with a letter, "
+            f"at most {MAX_KEY} characters)"
+        )
+    return norm
+
+
+def check_title(title: str) -> str:
+    """A non-empty title of at most MAX_TITLE characters."""
+    title = " ".join(title.split())
+    if not title:
+        raise BadInput("the title is empty")
+    if len(title) > MAX_TITLE:
+        raise BadInput(f"the title is longer than {MAX_TITLE} characters")
+    return title
+
+
+def check_period(start: date | None, due: date | None) -> None:
+    """An end before its start is refused."""
+    if start is not None and due is not None and start > due:
+        raise BadInput(f"the start {format_de(start)} is after the due date {format_de(due)}")
+
+
+def _next_key(run: Runner, project: ProjectRow, prefix: str, sep: str) -> str:
+    taken = {r[0] for r in run(KEYS_LIKE, {"project": project.id, "prefix": f"{prefix}{sep}%"})}
+    n = 1
+    while f"{prefix}{sep}{n}" in taken:
+        n += 1
+    return f"{prefix}{sep}{n}"
+
+
+def add_item(
+    run: Runner,
+    project: ProjectRow,
+    who: Who,
+    *,
+    title: str,
+    due: date | None = None,
+    start: date | None = None,
+    milestone: str | None = None,
+    workstream: str | None = None,
+    owner: str | None = None,
+    key: str | None = None,
+    refs: str = "",
+) -> Change:
+    """Add a milestone, or a task of `milestone`; returns the new key.
+
+    A task takes its milestone's workstream unless one is given. Without `key`, a
+    milestone gets WORKSTREAM-n and a task MILESTONE.n.
+    """
+    title = check_title(title)
+    check_period(start, due)
+    parent = find_item(run, project, milestone) if milestone else None
+    if parent is not None and parent.kind is Kind.TASK:
+        raise BadInput(f"{parent.key} is a task; tasks belong to milestones")
+    if workstream:
+        ws = find_workstream(run, project, workstream)
+    elif parent is not None:
+        ws = find_workstream(run, project, parent.workstream)
+    else:
+        raise BadInput("a milestone needs --workstream (see `tracker status` for the list)")
+    if key:
+        new_key = check_key(key)
+        if run.one("SELECT 1 FROM item WHERE project_id = :p AND key = :k",
+                   {"p": project.id, "k": new_key}):  # fmt: skip
+            raise BadInput(f"the key {new_key} is taken (choose another with --key)")
+    elif parent is not None:
+        new_key = _next_key(run, project, parent.key, ".")
+    else:
+        new_key = _next_key(run, project, ws.key.upper(), "-")
+    now = now_utc()
+    item_id = run.scalar(
+        INSERT_ITEM,
+        {
+            "project": project.id,
+            "key": new_key,
+            "kind": (Kind.TASK if parent else Kind.MILESTONE).value,
+            "title": title,
+            "description": "",
+            "workstream": ws.id,
+            "milestone": parent.id if parent else None,
+            "owner": owner or None,
+            "start": start,
+            "due": due,
+            "refs": refs,
+            "now": now,
+        },
+    )
+    append_event(run, project, item_id, who, EventKind.CREATED, None, None, title)
+    return Change(new_key, title, [("created", None, title)])
+
+
+# --- state changes ---------------------------------------------------------------
+
+SET_STATE = """
+UPDATE item SET state = :state, done_on = :done_on, updated_at = :now WHERE id = :id
+"""
+
+
+def change_state(
+    run: Runner,
+    project: ProjectRow,
+    who: Who,
+    key: str,
+    target: State,
+    *,
+    on: date | None = None,
+    note: str | None = None,
+) -> Change:
+    """Move an item to `target` (done, in progress, cancelled), logging the change.
+
+    Done takes the date it was done (`on`, default today, never after today).
+    Raises InvalidTransition when the item's state does not allow it.
+    """
+    item = _locked_item(run, project, key)
+    if item.state is target:
+        when = f" on {format_de(item.done_on)}" if item.done_on else ""
+        raise InvalidTransition(f"{item.key} is already {target.label}{when}")
+    if not item.state.can_become(target) or (not target.is_open and not item.state.is_open):
+        hint = " (reopen it first: `tracker reopen " + item.key + "`)"
+        raise InvalidTransition(
+            f"{item.key} is {item.state.label}; cannot {_verb(target)} it{hint}"
+        )
+    done_on = None
+    if target is State.DONE:
+        done_on = on or who.today
+        if done_on > who.today:
+            raise BadInput(
+                f"the done date {format_de(done_on)} is after today {format_de(who.today)}"
+            )
+    return _set_state(run, project, who, item, target, done_on, note)
+
+
+def reopen(run: Runner, project: ProjectRow, who: Who, key: str, note: str | None = None) -> Change:
+    """Reopen a done or cancelled item in the open state it had before it was closed."""
+    item = _locked_item(run, project, key)
+    if item.state.is_open:
+        raise InvalidTransition(f"{item.key} is {item.state.label}, not done or cancelled")
+    target = state_before_closing(run, item)
+    return _set_state(run, project, who, item, target, None, note)
+
+
+def _verb(target: State) -> str:
+    return {State.DONE: "mark done", State.IN_PROGRESS: "start", State.CANCELLED: "cancel"}.get(
+        target, "change"
+    )
+
+
+def _set_state(
+    run: Runner,
+    project: ProjectRow,
+    who: Who,
+    item: ItemRow,
+    target: State,
+    done_on: date | None,
+    note: str | None,
+) -> Change:
+    run(SET_STATE, {"state": target.value, "done_on": done_on, "now": now_utc(), "id": item.id})
+    append_event(
+        run, project, item.id, who, EventKind.STATE, "state", item.state.value, target.value
+    )
+    change = Change(item.key, item.title, [("state", item.state.label, target.label)])
+    if done_on != item.done_on:
+        append_event(
+            run,
+            project,
+            item.id,
+            who,
+            EventKind.STATE,
+            "done_on",
+            _iso(item.done_on),
+            _iso(done_on),
+        )
+        change.changes.append(("done on", format_de(item.done_on), format_de(done_on)))
+    if note:
+        change.changes.append(add_note_to(run, project, who, item, note))
+    return change
+
+
+# --- edits and notes -------------------------------------------------------------
+
+UPDATE_FIELD = {
+    name: f"UPDATE item SET {name} = :value, updated_at = :now WHERE id = :id"
+    for name in ("title", "owner", "start", "due", "workstream_id", "refs")
+}
+SET_BASELINE = "UPDATE item SET due_baseline = :due WHERE id = :id AND due_baseline IS NULL"
+CLEAR_DERIVED = "UPDATE item SET due_derived = 0 WHERE id = :id"
+
+
+def edit_item(
+    run: Runner,
+    project: ProjectRow,
+    who: Who,
+    key: str,
+    *,
+    title: str | None = None,
+    due: date | None = None,
+    start: date | None = None,
+    owner: str | None = None,
+    workstream: str | None = None,
+    refs: str | None = None,
+) -> Change:
+    """Change the given fields of an item; one event per field that really changes.
+
+    A new due date is a reschedule: the first agreed date stays as the baseline, and a
+    derived date becomes an agreed one. Raises BadInput for an end before its start.
+    """
+    item = _locked_item(run, project, key)
+    change = Change(item.key, item.title)
+    new_start = start if start is not None else item.start
+    new_due = due if due is not None else item.due
+    check_period(new_start, new_due)
+
+    def put(name: str, column: str, kind: EventKind, old: object, new: object) -> None:
+        if new is None or new == old:
+            return
+        value = new.isoformat() if isinstance(new, date) else new
+        run(UPDATE_FIELD[column], {"value": value, "now": now_utc(), "id": item.id})
+        old_text = old.isoformat() if isinstance(old, date) else old
+        append_event(run, project, item.id, who, kind, name, _text(old_text), _text(value))
+        if isinstance(new, date):
+            shown = (format_de(old if isinstance(old, date) else None), format_de(new))
+            change.changes.append((name, shown[0], shown[1]))
+        else:
+            change.changes.append((name, _text(old), _text(new)))
+
+    put("title", "title", EventKind.EDITED, item.title, check_title(title) if title else None)
+    put("start", "start", EventKind.RESCHEDULED, item.start, start)
+    if due is not None and due != item.due:
+        run(SET_BASELINE, {"due": due, "id": item.id})
+        run(CLEAR_DERIVED, {"id": item.id})
+    put("due", "due", EventKind.RESCHEDULED, item.due, due)
+    put("owner", "owner", EventKind.EDITED, item.owner, owner)
+    if workstream is not None:
+        ws = find_workstream(run, project, workstream)
+        if ws.key != item.workstream:
+            run(UPDATE_FIELD["workstream_id"], {"value": ws.id, "now": now_utc(), "id": item.id})
+            append_event(
+                run, project, item.id, who, EventKind.EDITED, "workstream", item.workstream, ws.key
+            )
+            change.changes.append(("workstream", item.workstream, ws.key))
+    if refs is not None:
+        old_refs = run.scalar("SELECT refs FROM item WHERE id = :id", {"id": item.id})
+        put("refs", "refs", EventKind.EDITED, old_refs, refs)
+    return change
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def add_note_to(
+    run: Runner, project: ProjectRow, who: Who, item: ItemRow, text: str
+) -> tuple[str, str | None, str | None]:
+    """Append a note to an item's log."""
+    text = text.strip()
+    if not text:
+        raise BadInput("the note is empty")
+    append_event(run, project, item.id, who, EventKind.NOTE, "note", None, text)
+    return ("note", None, text)
+
+
+def add_note(run: Runner, project: ProjectRow, who: Who, key: str, text: str) -> Change:
+    """Add a note to the item `key`."""
+    item = _locked_item(run, project, key)
+    return Change(item.key, item.title, [add_note_to(run, project, who, item, text)])

@@ -1,0 +1,470 @@
+"""The `tracker` command line: global options, one short function per command.
+
+Commands parse their arguments, call the core and render; they hold no SQL and no
+rules. Heavy modules (SQLAlchemy, Alembic) are imported only inside `init` and `db`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from tracker import actions, db, overview, queries, render
+from tracker.actions import Who
+from tracker.dates import parse_date, resolve_today, span_end
+from tracker.errors import BadInput, TrackerError
+from tracker.overview import Clock
+from tracker.states import Kind, State
+
+
+class _Group(TyperGroup):
+    """Runs every command, so a TrackerError never reaches the user as a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:  # Any: Typer vendors its own click
+        try:
+            return super().invoke(ctx)
+        except TrackerError as exc:
+            typer.echo(f"tracker: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    no_args_is_help=True,
+    add_completion=False,
+    help="Track the changeover plan: milestones, tasks, countdowns and who did what.",
+)
+db_app = typer.Typer(cls=_Group, no_args_is_help=True, help="Where the database is; migrations.")
+app.add_typer(db_app, name="db")
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+FormatOption = Annotated[
+    Format, typer.Option("--format", "-f", help="table, or json (fields: docs/json.md).")
+]
+
+
+@dataclass(frozen=True)
+class GlobalOptions:
+    db_option: str | None
+    today: date
+    actor_option: str | None
+    project: str
+
+    @property
+    def url(self) -> str:
+        return db.resolve_url(self.db_option)
+
+    @property
+    def who(self) -> Who:
+        actor = self.actor_option or os.environ.get("TRACKER_USER", "")
+        if not actor:
+            import getpass
+
+            actor = getpass.getuser()
+        return Who(actor.strip(), self.today)
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    db_: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Database: a file path or a URL such as postgresql://user:pw@host/db "
+            "[env TRACKER_DATABASE_URL; default: the user data directory].",
+            show_default=False,
+        ),
+    ] = None,
+    today: Annotated[
+        str | None,
+        typer.Option(
+            "--today",
+            help="Act as if today were this date, e.g. 20.09.2011 [env TRACKER_TODAY].",
+            show_default=False,
+        ),
+    ] = None,
+    as_: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="Who makes the change [env TRACKER_USER; default: your login name].",
+            show_default=False,
+        ),
+    ] = None,
+    project: Annotated[
+        str,
+        typer.Option(
+            "--project",
+            envvar="TRACKER_PROJECT",
+            help="Which project, when the database holds several [env TRACKER_PROJECT].",
+            show_default=False,
+        ),
+    ] = "",
+) -> None:
+    ctx.obj = GlobalOptions(db_, resolve_today(today), as_, project)
+
+
+def _opts(ctx: typer.Context) -> GlobalOptions:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, GlobalOptions)
+    return obj
+
+
+def _date(text: str | None, opts: GlobalOptions, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return parse_date(text, today=opts.today)
+    except TrackerError as exc:
+        raise type(exc)(f"{option}: {exc}") from None
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text)
+
+
+# --- setting up ------------------------------------------------------------------
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    plan_: Annotated[
+        str | None,
+        typer.Option(
+            "--plan",
+            help="A built-in plan (stuttgart-2012) or a plan file (docs/plan-format.md).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Create the database (or bring it up to date) and load a plan into it."""
+    from tracker import plan
+
+    opts = _opts(ctx)
+    loaded = plan.read(plan_) if plan_ else None  # a bad plan fails before the database
+    result = plan.install(opts.url, loaded, opts.who.actor, opts.today)
+    if result.created or result.revision_before is None:
+        _out(f"Created the tracker database {result.where} (revision {result.revision}).\n")
+    elif result.revision_before != result.revision:
+        _out(f"Upgraded {result.where}: revision {result.revision_before} → {result.revision}.\n")
+    else:
+        _out(f"The tracker database {result.where} is up to date (revision {result.revision}).\n")
+    if loaded is not None:
+        items = loaded.items()
+        tasks = sum(1 for i in items if i.kind is Kind.TASK)
+        _out(
+            f"Loaded {loaded.key}: {len(loaded.workstreams)} workstreams, "
+            f"{len(items) - tasks} milestones, {tasks} tasks.\n"
+            "Next: tracker status\n"
+        )
+
+
+@db_app.command("path")
+def db_path(ctx: typer.Context) -> None:
+    """Print where the database is."""
+    _out(db.describe(_opts(ctx).url) + "\n")
+
+
+@db_app.command("current")
+def db_current(ctx: typer.Context) -> None:
+    """Print the database's schema revision and whether it is up to date."""
+    url = _opts(ctx).url
+    rev = db.current_revision(url)
+    if rev is None:
+        _out(f"{db.describe(url)}: no revision (run `tracker init`)\n")
+    elif rev == db.HEAD:
+        _out(f"{rev} (head)\n")
+    elif rev in db.REVISIONS:
+        _out(f"{rev} (head is {db.HEAD}: run `tracker db upgrade`)\n")
+    else:
+        _out(f"{rev} (newer than this tracker, which knows up to {db.HEAD})\n")
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Migrate the database to this tracker's schema revision, in one transaction."""
+    url = _opts(ctx).url
+    before, after = db.upgrade(url)
+    if before == after:
+        _out(f"{db.describe(url)} is up to date (revision {after}).\n")
+    else:
+        _out(f"Upgraded {db.describe(url)}: revision {before or 'none'} → {after}.\n")
+
+
+# --- reading ---------------------------------------------------------------------
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    all_: Annotated[bool, typer.Option("--all", help="Include done and cancelled items.")] = False,
+    state: Annotated[
+        str | None,
+        typer.Option(help="Only this state: planned, in_progress, done, cancelled."),
+    ] = None,
+    workstream: Annotated[
+        str, typer.Option("--workstream", "-w", help="Only this workstream.")
+    ] = "",
+    owner: Annotated[str, typer.Option(help="Only items of this owner.")] = "",
+    milestones: Annotated[bool, typer.Option("--milestones", help="Only milestones.")] = False,
+    tasks: Annotated[bool, typer.Option("--tasks", help="Only tasks.")] = False,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only open items past due.")] = False,
+    due_within: Annotated[
+        str | None,
+        typer.Option(
+            help="Only items due within a span from today, e.g. 14d, 2w, 1m "
+            "(overdue ones included)."
+        ),
+    ] = None,
+    fmt: FormatOption = Format.TABLE,
+) -> None:
+    """Open milestones and tasks, soonest due first, with days and working days left."""
+    opts = _opts(ctx)
+    if milestones and tasks:
+        raise BadInput("--milestones and --tasks exclude each other")
+    try:
+        wanted_state = State.parse(state) if state else None
+    except ValueError:
+        raise BadInput(
+            f"--state: {state!r} is not one of planned, in_progress, done, cancelled"
+        ) from None
+    wanted = queries.ListFilter(
+        include_closed=all_,
+        state=wanted_state,
+        workstream=workstream,
+        owner=owner,
+        kind=Kind.MILESTONE if milestones else Kind.TASK if tasks else None,
+        due_until=span_end(opts.today, due_within) if due_within else queries.FAR_FUTURE,
+    )
+    if overdue:
+        wanted = wanted.only_overdue(opts.today)
+    with db.reader(opts.url) as run:
+        project = queries.find_project(run, opts.project)
+        rows = queries.list_items(run, project, wanted)
+    clock = Clock.for_project(project, opts.today)
+    _out(render.items_json(rows, clock) if fmt is Format.JSON else render.item_table(rows, clock))
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="The item's key, e.g. TRAIN-BASIS.")],
+    fmt: FormatOption = Format.TABLE,
+) -> None:
+    """Everything about one item: dates, countdown, tasks, notes and history."""
+    opts = _opts(ctx)
+    with db.reader(opts.url) as run:
+        project = queries.find_project(run, opts.project)
+        detail = queries.item_detail(run, project, key)
+    clock = Clock.for_project(project, opts.today)
+    _out(render.show_json(detail, clock) if fmt is Format.JSON else render.show_text(detail, clock))
+
+
+@app.command()
+def countdown(
+    ctx: typer.Context,
+    working_days: Annotated[
+        bool, typer.Option("--working-days", help="Also count working days (Mon–Fri, no holidays).")
+    ] = False,
+    fmt: FormatOption = Format.TABLE,
+) -> None:
+    """The dated milestones ahead and the go-live, with days left; overdue ones first."""
+    opts = _opts(ctx)
+    with db.reader(opts.url) as run:
+        project = queries.find_project(run, opts.project)
+        data = overview.countdown(run, project, opts.today)
+    clock = Clock.for_project(project, opts.today)
+    if fmt is Format.JSON:
+        _out(render.countdown_json(data, clock))
+    else:
+        _out(render.countdown_text(data, clock, working_days))
+
+
+@app.command()
+def status(ctx: typer.Context, fmt: FormatOption = Format.TABLE) -> None:
+    """One screen: go-live countdown, progress per workstream, overdue, due soon, done lately."""
+    opts = _opts(ctx)
+    with db.reader(opts.url) as run:
+        project = queries.find_project(run, opts.project)
+        data = overview.status(run, project, opts.today)
+    clock = Clock.for_project(project, opts.today)
+    _out(render.status_json(data, clock) if fmt is Format.JSON else render.status_text(data, clock))
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    key: Annotated[str | None, typer.Argument(help="Only this item's events.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many events.", min=1)] = 50,
+    fmt: FormatOption = Format.TABLE,
+) -> None:
+    """The event log, newest first: who changed what, when, old and new value."""
+    opts = _opts(ctx)
+    with db.reader(opts.url) as run:
+        project = queries.find_project(run, opts.project)
+        item = queries.find_item(run, project, key) if key else None
+        events = queries.history(run, project, item=item, limit=limit)
+    _out(render.history_json(events) if fmt is Format.JSON else render.history_table(events))
+
+
+# --- writing ---------------------------------------------------------------------
+
+
+def _write(ctx: typer.Context, change: Any) -> None:
+    """Run `change(run, project, who)` in one write transaction and print what it did."""
+    opts = _opts(ctx)
+    who = opts.who
+    with db.writer(opts.url) as run:
+        project = queries.find_project(run, opts.project)
+        result = change(run, project, who)
+    _out(render.change_text(result))  # only after the commit
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Argument(help="What is to be done or reached.")],
+    due: Annotated[str | None, typer.Option(help="Due date, e.g. 31.10.2011 or +2w.")] = None,
+    start: Annotated[str | None, typer.Option(help="Start of a period, e.g. 12.09.2011.")] = None,
+    milestone: Annotated[
+        str | None, typer.Option(help="Add a task to this milestone (key).")
+    ] = None,
+    workstream: Annotated[
+        str | None, typer.Option("--workstream", "-w", help="Workstream key (a task inherits it).")
+    ] = None,
+    owner: Annotated[str | None, typer.Option(help="A unit or a person.")] = None,
+    key: Annotated[str | None, typer.Option(help="Choose the key (default: generated).")] = None,
+) -> None:
+    """Add a milestone, or with --milestone a task under one."""
+    opts = _opts(ctx)
+    due_d, start_d = _date(due, opts, "--due"), _date(start, opts, "--start")
+    _write(
+        ctx,
+        lambda run, project, who: actions.add_item(
+            run,
+            project,
+            who,
+            title=title,
+            due=due_d,
+            start=start_d,
+            milestone=milestone,
+            workstream=workstream,
+            owner=owner,
+            key=key,
+        ),
+    )
+
+
+KeyArg = Annotated[str, typer.Argument(help="The item's key.")]
+NoteOption = Annotated[str | None, typer.Option(help="Add this note too.")]
+
+
+@app.command()
+def done(
+    ctx: typer.Context,
+    key: KeyArg,
+    on: Annotated[str | None, typer.Option(help="The day it was done (default: today).")] = None,
+    note: NoteOption = None,
+) -> None:
+    """Mark an item done (today, or on the day given with --on)."""
+    on_d = _date(on, _opts(ctx), "--on")
+    _write(
+        ctx,
+        lambda run, project, who: actions.change_state(
+            run, project, who, key, State.DONE, on=on_d, note=note
+        ),
+    )
+
+
+@app.command()
+def start(ctx: typer.Context, key: KeyArg, note: NoteOption = None) -> None:
+    """Mark an item as in progress."""
+    _write(
+        ctx,
+        lambda run, project, who: actions.change_state(
+            run, project, who, key, State.IN_PROGRESS, note=note
+        ),
+    )
+
+
+@app.command()
+def cancel(ctx: typer.Context, key: KeyArg, note: NoteOption = None) -> None:
+    """Cancel an item: it is no longer needed (it stays in the history)."""
+    _write(
+        ctx,
+        lambda run, project, who: actions.change_state(
+            run, project, who, key, State.CANCELLED, note=note
+        ),
+    )
+
+
+@app.command()
+def reopen(ctx: typer.Context, key: KeyArg, note: NoteOption = None) -> None:
+    """Reopen a done or cancelled item, in the state it had before it was closed."""
+    _write(ctx, lambda run, project, who: actions.reopen(run, project, who, key, note=note))
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    key: KeyArg,
+    title: Annotated[str | None, typer.Option(help="New title.")] = None,
+    due: Annotated[str | None, typer.Option(help="New due date (a reschedule).")] = None,
+    start: Annotated[str | None, typer.Option(help="New start date.")] = None,
+    owner: Annotated[str | None, typer.Option(help="New owner.")] = None,
+    workstream: Annotated[
+        str | None, typer.Option("--workstream", "-w", help="Move to this workstream.")
+    ] = None,
+    refs: Annotated[str | None, typer.Option(help='References, e.g. "GRDrs 647/2011".')] = None,
+) -> None:
+    """Change an item's title, dates, owner, workstream or references."""
+    opts = _opts(ctx)
+    if all(v is None for v in (title, due, start, owner, workstream, refs)):
+        raise BadInput(
+            "nothing to change (give --title, --due, --start, --owner, --workstream or --refs)"
+        )
+    due_d, start_d = _date(due, opts, "--due"), _date(start, opts, "--start")
+    _write(
+        ctx,
+        lambda run, project, who: actions.edit_item(
+            run,
+            project,
+            who,
+            key,
+            title=title,
+            due=due_d,
+            start=start_d,
+            owner=owner,
+            workstream=workstream,
+            refs=refs,
+        ),
+    )
+
+
+@app.command()
+def note(
+    ctx: typer.Context,
+    key: KeyArg,
+    text: Annotated[str, typer.Argument(help="The note.")],
+) -> None:
+    """Add a note to an item (kept in its history with who and when)."""
+    _write(ctx, lambda run, project, who: actions.add_note(run, project, who, key, text))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="tracker")

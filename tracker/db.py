@@ -1,0 +1,386 @@
+"""Where the database is, and the one small runner every query goes through.
+
+Everyday commands run their SQL text through `reader()` / `writer()`. On SQLite that is
+the standard library's `sqlite3` (no SQLAlchemy import: it costs ~450 ms, field notes
+§1); on PostgreSQL it is a SQLAlchemy connection. Both accept `:name` parameters, so
+the SQL is written once.
+
+Writes take the write lock at the start of their transaction: `BEGIN IMMEDIATE` on
+SQLite, `SELECT ... FOR UPDATE` on the item row on PostgreSQL (`Runner.for_update`).
+With the driver defaults eight concurrent writers lose ~88 % of their updates while
+`PRAGMA integrity_check` still says ok (field notes §4, §5).
+
+The heavy half (`make_engine`, `upgrade`, `current_revision`) imports SQLAlchemy and
+Alembic inside the functions; only `init` and `db ...` commands call it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from tracker.errors import DatabaseError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+
+# The Alembic revisions this code knows, oldest first; the last is the head. The
+# fast path checks `alembic_version` against this tuple without importing Alembic.
+# tests/test_migrations.py fails when a new revision is not listed here.
+REVISIONS: tuple[str, ...] = ("0001",)
+HEAD = REVISIONS[-1]
+
+BUSY_TIMEOUT_MS = 5000
+
+Row = tuple[Any, ...]
+
+
+class Runner:
+    """Runs SQL text with `:named` parameters and returns all rows as tuples."""
+
+    def __init__(self, dialect: str, execute: Callable[[str, Mapping[str, Any]], list[Row]]):
+        self.dialect = dialect
+        self._execute = execute
+        # Appended to a SELECT that reads a row it is about to change. SQLite has no
+        # row locks (and no FOR UPDATE syntax): BEGIN IMMEDIATE already holds the lock.
+        self.for_update = " FOR UPDATE" if dialect == "postgresql" else ""
+
+    def __call__(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        return self._execute(sql, params or {})
+
+    def one(self, sql: str, params: Mapping[str, Any] | None = None) -> Row | None:
+        """The first row, or None."""
+        rows = self(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
+        """The first column of the first row, or None."""
+        row = self.one(sql, params)
+        return None if row is None else row[0]
+
+
+# --- where the database is -------------------------------------------------------
+
+
+def resolve_url(option: str | None) -> str:
+    """The database URL: --db, else TRACKER_DATABASE_URL, else the user data directory.
+
+    A value without "://" is a file path and becomes a SQLite URL.
+    """
+    value = option or os.environ.get("TRACKER_DATABASE_URL", "")
+    if not value:
+        from platformdirs import user_data_path
+
+        value = str(user_data_path("tracker") / "tracker.db")
+    if "://" in value:
+        return value
+    return "sqlite:///" + str(Path(value).expanduser().absolute())
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL, or None for any other database."""
+    m = re.fullmatch(r"sqlite(?:\+pysqlite)?:///(.+)", url)
+    if m is None:
+        if url.startswith("sqlite"):
+            raise DatabaseError(f"unsupported SQLite URL {url!r} (use sqlite:///path/file.db)")
+        return None
+    return Path(m[1].split("?", 1)[0])
+
+
+def dialect_of(url: str) -> str:
+    """'sqlite' or 'postgresql'; anything else is refused."""
+    if url.startswith("sqlite"):
+        return "sqlite"
+    if url.startswith(("postgresql", "postgres")):
+        return "postgresql"
+    raise DatabaseError(f"unsupported database URL {display_url(url)!r} (SQLite or PostgreSQL)")
+
+
+def display_url(url: str) -> str:
+    """The URL with any password replaced by ***, for messages and output."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+
+
+def describe(url: str) -> str:
+    """The database as a user knows it: a file path, or the URL without password."""
+    path = sqlite_path(url)
+    return str(path) if path is not None else display_url(url)
+
+
+# --- the fast path ---------------------------------------------------------------
+
+
+def _sqlite_value(value: Any) -> Any:
+    # sqlite3's default date adapters are deprecated (3.12); store ISO text ourselves,
+    # the same text SQLAlchemy's Date and DateTime write on SQLite.
+    if isinstance(value, datetime):
+        return value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _sqlite_runner(conn: sqlite3.Connection) -> Runner:
+    def execute(sql: str, params: Mapping[str, Any]) -> list[Row]:
+        values = {k: _sqlite_value(v) for k, v in params.items()}
+        return conn.execute(sql, values).fetchall()
+
+    return Runner("sqlite", execute)
+
+
+def _sqlite_connect(path: Path) -> sqlite3.Connection:
+    if not path.exists():
+        raise DatabaseError(f"no tracker database at {path} (run `tracker init`)")
+    try:
+        # mode=rw: never create a new, empty database by accident.
+        conn = sqlite3.connect(
+            f"file:{quote(str(path))}?mode=rw", uri=True, isolation_level=None, timeout=0
+        )
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys=ON")
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"cannot open {path}: {exc}") from None
+    return conn
+
+
+def _check_revision(run: Runner, where: str) -> None:
+    try:
+        rev = run.scalar("SELECT version_num FROM alembic_version")
+    except Exception as exc:  # sqlite3 or SQLAlchemy: no table means not ours
+        if "alembic_version" not in str(exc) and "not a database" not in str(exc):
+            raise
+        raise DatabaseError(f"{where} is not a tracker database (run `tracker init`)") from None
+    check_revision(rev, where)
+
+
+def check_revision(rev: str | None, where: str) -> None:
+    """Refuse a database that is uninitialised, older or newer than this code."""
+    if rev is None:
+        raise DatabaseError(f"{where} is not initialised (run `tracker init`)")
+    if rev not in REVISIONS:
+        raise DatabaseError(
+            f"{where} was written by a newer tracker (revision {rev}; "
+            f"this one knows up to {HEAD}): upgrade tracker"
+        )
+    if rev != HEAD:
+        raise DatabaseError(f"{where} is at revision {rev}, not {HEAD} (run `tracker db upgrade`)")
+
+
+@contextmanager
+def _sqlite_session(url: str, begin: str) -> Iterator[Runner]:
+    path = sqlite_path(url)
+    assert path is not None
+    conn = _sqlite_connect(path)
+    try:
+        try:
+            conn.execute(begin)
+        except sqlite3.OperationalError as exc:
+            raise _busy_or(exc, path) from None
+        run = _sqlite_runner(conn)
+        try:
+            _check_revision(run, str(path))
+            yield run
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            conn.execute("ROLLBACK")
+            raise _busy_or(exc, path) from None
+    except sqlite3.OperationalError as exc:
+        raise _busy_or(exc, path) from None
+    finally:
+        conn.close()
+
+
+def _busy_or(exc: sqlite3.OperationalError, path: Path) -> Exception:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return DatabaseError(f"the database {path} is busy, try again (nothing was changed)")
+    if "disk" in text and "full" in text:
+        return DatabaseError(f"disk full while writing {path} (nothing was changed)")
+    return exc
+
+
+@contextmanager
+def _sqlalchemy_session(url: str, write: bool) -> Iterator[Runner]:
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    engine = make_engine(url)
+    try:
+        with engine.begin() if write else engine.connect() as conn:
+
+            def execute(sql: str, params: Mapping[str, Any]) -> list[Row]:
+                result = conn.execute(text(sql), dict(params))
+                return [tuple(r) for r in result.all()] if result.returns_rows else []
+
+            run = Runner(engine.dialect.name, execute)
+            _check_revision(run, display_url(url))
+            yield run
+    except OperationalError as exc:
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise DatabaseError(f"cannot use {display_url(url)}: {first}") from None
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def reader(url: str) -> Iterator[Runner]:
+    """A read-only view of the database (one consistent snapshot)."""
+    if dialect_of(url) == "sqlite":
+        with _sqlite_session(url, "BEGIN") as run:
+            yield run
+    else:
+        with _sqlalchemy_session(url, write=False) as run:
+            yield run
+
+
+@contextmanager
+def writer(url: str) -> Iterator[Runner]:
+    """One write transaction holding the write lock from its start; commits at the end.
+
+    Any exception rolls everything back, so a failed command leaves the database
+    exactly as it was.
+    """
+    if dialect_of(url) == "sqlite":
+        with _sqlite_session(url, "BEGIN IMMEDIATE") as run:
+            yield run
+    else:
+        with _sqlalchemy_session(url, write=True) as run:
+            yield run
+
+
+# --- the heavy path: SQLAlchemy and Alembic ---------------------------------------
+
+
+def make_engine(url: str, *, foreign_keys: bool = True) -> Engine:
+    """A SQLAlchemy engine with the SQLite recipe: our own BEGIN IMMEDIATE, WAL, busy timeout.
+
+    Migrations pass foreign_keys=False: a batch migration rebuilds referenced tables
+    (field notes §6), and the PRAGMA is ignored inside a transaction.
+    """
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import NullPool
+
+    dialect_of(url)
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    engine = create_engine(url, poolclass=NullPool)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None  # sqlite3 must not emit BEGIN itself
+            dbapi_conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            dbapi_conn.execute("PRAGMA journal_mode=WAL")
+            dbapi_conn.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def create_private_file(path: Path) -> bool:
+    """Create an empty SQLite file readable by its owner only; False if it existed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return False
+    os.close(fd)
+    return True
+
+
+def remove_sqlite_files(path: Path) -> None:
+    """Remove a database file with its -wal and -shm companions."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def alembic_config(connection: Connection | None = None) -> Any:
+    """An Alembic Config for the packaged migrations, without alembic.ini."""
+    from importlib.resources import files
+
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(files("migrations")))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def upgrade_in(conn: Connection, revision: str = "head") -> None:
+    """Run the migrations up to `revision` on an open connection inside its transaction."""
+    from alembic import command
+
+    command.upgrade(alembic_config(conn), revision)
+    if conn.dialect.name == "sqlite":
+        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            raise DatabaseError(f"migration left broken references: {broken[:3]}")
+
+
+def current_revision(url: str) -> str | None:
+    """The revision stored in the database, or None if it has none."""
+    from sqlalchemy import inspect, text
+
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        raise DatabaseError(f"no tracker database at {path} (run `tracker init`)")
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("alembic_version"):
+                return None
+            rev = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            return None if rev is None else str(rev)
+    finally:
+        engine.dispose()
+
+
+def upgrade(url: str) -> tuple[str | None, str]:
+    """Migrate an existing database to the head revision; returns (before, after)."""
+    before = current_revision(url)
+    if before is not None and before not in REVISIONS:
+        check_revision(before, describe(url))
+    engine = make_engine(url, foreign_keys=False)
+    try:
+        with engine.begin() as conn:
+            upgrade_in(conn)
+    finally:
+        engine.dispose()
+    return before, HEAD
+
+
+def downgrade(url: str, revision: str) -> None:
+    """Migrate down to `revision` ("base" for an empty schema), in one transaction."""
+    from alembic import command
+
+    engine = make_engine(url, foreign_keys=False)
+    try:
+        with engine.begin() as conn:
+            command.downgrade(alembic_config(conn), revision)
+    finally:
+        engine.dispose()
+
+
+def revision_names() -> Sequence[str]:
+    """The revisions of the packaged migrations, oldest first (from Alembic)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    return [rev.revision for rev in reversed(list(script.walk_revisions()))]

@@ -1,0 +1,149 @@
+"""The schema, as SQLAlchemy 2 typed models: the one owner of tables and constraints.
+
+Alembic's autogenerate compares against `Base.metadata`; the everyday commands use
+the same tables through SQL text in `queries.py` and `actions.py`. Dates are `Date`
+columns (ISO text on SQLite, so the fast path compares them as strings); states are
+stored by value ("in_progress") and guarded by CHECK constraints.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+from sqlalchemy import ForeignKey, Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from tracker.states import EventKind, Kind, State
+
+# Names every constraint, so that Alembic's batch mode on SQLite can find them again
+# (Alembic docs, naming.rst; field notes §6).
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        # Store "in_progress", not "IN_PROGRESS": the sqlite3 fast path compares raw
+        # values with State values, and the CHECK constraint guards them.
+        enum.Enum: sa.Enum(
+            enum.Enum,
+            values_callable=lambda e: [m.value for m in e],
+            native_enum=False,
+            create_constraint=True,
+            length=20,
+        ),
+        str: String(200),
+    }
+
+
+class Project(Base):
+    """One changeover: a municipality's plan towards its go-live."""
+
+    __tablename__ = "project"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str]
+    go_live: Mapped[date]
+    # ISO 3166-2 code of the state whose public holidays count ("DE-BW").
+    region: Mapped[str] = mapped_column(String(8))
+    source: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+
+    workstreams: Mapped[list[Workstream]] = relationship(back_populates="project")
+
+
+class Workstream(Base):
+    """A strand of the changeover (software, training, council, ...)."""
+
+    __tablename__ = "workstream"
+    __table_args__ = (UniqueConstraint("project_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
+    key: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str]
+    position: Mapped[int] = mapped_column(default=0)
+
+    project: Mapped[Project] = relationship(back_populates="workstreams")
+
+
+class Item(Base):
+    """A milestone, or a task when milestone_id points at one."""
+
+    __tablename__ = "item"
+    __table_args__ = (
+        UniqueConstraint("project_id", "key"),
+        sa.CheckConstraint("start IS NULL OR due IS NULL OR start <= due", name="start_before_due"),
+        sa.CheckConstraint(
+            "(kind = 'task' AND milestone_id IS NOT NULL) "
+            "OR (kind = 'milestone' AND milestone_id IS NULL)",
+            name="task_has_milestone",
+        ),
+        sa.CheckConstraint("state = 'done' OR done_on IS NULL", name="done_on_only_when_done"),
+        # The filters of `tracker list`: open items by due date, by workstream, by owner.
+        Index(None, "project_id", "state", "due"),
+        Index(None, "project_id", "due"),
+        Index(None, "workstream_id"),
+        Index(None, "milestone_id"),
+        Index(None, "project_id", "owner"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
+    key: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[Kind]
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    workstream_id: Mapped[int] = mapped_column(ForeignKey("workstream.id"))
+    milestone_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"))
+    owner: Mapped[str | None] = mapped_column(String(100))
+    start: Mapped[date | None]
+    due: Mapped[date | None]
+    # The first agreed due date, kept beside the current one for slip reports.
+    due_baseline: Mapped[date | None]
+    # True when the source gives no date and the plan derived the latest one its logic
+    # implies (e.g. "before go-live"); shown with a marker.
+    due_derived: Mapped[bool] = mapped_column(default=False)
+    state: Mapped[State] = mapped_column(default=State.PLANNED)
+    done_on: Mapped[date | None]
+    # Council submissions and motions, e.g. "647/2011, 264/2011".
+    refs: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    workstream: Mapped[Workstream] = relationship()
+    milestone: Mapped[Item | None] = relationship(remote_side=[id], back_populates="tasks")
+    tasks: Mapped[list[Item]] = relationship(back_populates="milestone")
+
+
+class Event(Base):
+    """One change, appended and never updated: who did what, when, old and new value."""
+
+    __tablename__ = "event"
+    __table_args__ = (
+        Index(None, "item_id", "id"),
+        Index(None, "project_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"))
+    # The tracker's today when the change was made (--today replays count), and the
+    # wall-clock time it was recorded.
+    day: Mapped[date]
+    recorded_at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[EventKind]
+    field: Mapped[str | None] = mapped_column(String(32))
+    old: Mapped[str | None] = mapped_column(Text)
+    new: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,104 @@
+"""Countdowns and the status overview: the rules of "how long is left", in one place.
+
+Days left = due − today (negative when overdue). Working days left = the working
+days d with today < d ≤ due in the project's region (Mon–Fri, not a public holiday);
+when overdue, minus the working days with due < d ≤ today.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from tracker.db import Runner
+from tracker.holidays_de import WorkingCalendar
+from tracker.queries import (
+    ItemRow,
+    ListFilter,
+    Progress,
+    ProjectRow,
+    done_between,
+    due_soon_filter,
+    list_items,
+    overdue_filter,
+    progress,
+)
+from tracker.states import Kind
+
+SOON_DAYS = 14
+RECENT_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Today and the working calendar every countdown is measured with."""
+
+    today: date
+    calendar: WorkingCalendar
+
+    @classmethod
+    def for_project(cls, project: ProjectRow, today: date) -> Clock:
+        return cls(today, WorkingCalendar(project.region))
+
+    def days_left(self, due: date | None) -> int | None:
+        """Calendar days from today to `due`; negative when overdue."""
+        return None if due is None else (due - self.today).days
+
+    def working_days_left(self, due: date | None) -> int | None:
+        """Working days from today to `due`; negative when overdue."""
+        return None if due is None else self.calendar.working_days(self.today, due)
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """The open dated milestones, overdue ones first, and the go-live."""
+
+    project: ProjectRow
+    overdue: list[ItemRow]
+    ahead: list[ItemRow]
+
+
+def countdown(run: Runner, project: ProjectRow, today: date) -> Countdown:
+    """Open dated milestones: the overdue ones, then the ones ahead, soonest first."""
+    rows = list_items(run, project, ListFilter(kind=Kind.MILESTONE, dated_only=True))
+    return Countdown(
+        project,
+        overdue=[r for r in rows if r.is_overdue(today)],
+        ahead=[r for r in rows if not r.is_overdue(today)],
+    )
+
+
+@dataclass(frozen=True)
+class Status:
+    """One screen for the weekly meeting."""
+
+    project: ProjectRow
+    progress: list[Progress]
+    overdue: list[ItemRow]
+    due_soon: list[ItemRow]
+    recently_done: list[ItemRow]
+    soon_until: date
+    recent_after: date
+
+    @property
+    def done(self) -> int:
+        return sum(p.done for p in self.progress)
+
+    @property
+    def open(self) -> int:
+        return sum(p.open for p in self.progress)
+
+
+def status(run: Runner, project: ProjectRow, today: date) -> Status:
+    """Progress per workstream, overdue items, items due soon and items done lately."""
+    soon_until = today + timedelta(days=SOON_DAYS)
+    recent_after = today - timedelta(days=RECENT_DAYS)
+    return Status(
+        project=project,
+        progress=progress(run, project),
+        overdue=list_items(run, project, overdue_filter(today)),
+        due_soon=list_items(run, project, due_soon_filter(today, soon_until)),
+        recently_done=done_between(run, project, recent_after, today),
+        soon_until=soon_until,
+        recent_after=recent_after,
+    )

@@ -1,0 +1,365 @@
+"""Plan files (TOML, docs/plan-format.md) to dataclasses, and loading one into a database.
+
+Parsing checks the whole file before anything touches a database: an error names the
+file, the item and the problem, and nothing is loaded. `install()` migrates the
+database and loads the plan in one transaction.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from tracker.actions import KEY_PATTERN, MAX_KEY, MAX_TITLE
+from tracker.dates import format_de, parse_absolute_date
+from tracker.errors import BadDate, BadPlan, DatabaseError, UnknownRegion
+from tracker.holidays_de import normalize_region
+from tracker.states import Kind, State
+
+BUILTIN_SUFFIX = ".toml"
+
+_PROJECT_FIELDS = {"key", "name", "go_live", "region", "source"}
+_WORKSTREAM_FIELDS = {"key", "title"}
+_ITEM_FIELDS = {
+    "key", "title", "workstream", "owner", "start", "due", "due_derived", "state",
+    "done_on", "refs", "description", "tasks",
+}  # fmt: skip
+
+
+@dataclass
+class PlanItem:
+    key: str
+    title: str
+    workstream: str
+    kind: Kind
+    owner: str | None = None
+    start: date | None = None
+    due: date | None = None
+    due_derived: bool = False
+    state: State = State.PLANNED
+    done_on: date | None = None
+    refs: list[str] = field(default_factory=list)
+    description: str = ""
+    tasks: list[PlanItem] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    source: str  # where it was read from, for messages
+    key: str
+    name: str
+    go_live: date
+    region: str
+    description: str
+    workstreams: list[tuple[str, str]]
+    milestones: list[PlanItem]
+
+    def items(self) -> list[PlanItem]:
+        """Milestones and their tasks, each milestone before its tasks."""
+        return [i for m in self.milestones for i in (m, *m.tasks)]
+
+
+def builtin_plans() -> list[str]:
+    """The names of the plans shipped with the tracker."""
+    folder = files("tracker").joinpath("plans")
+    return sorted(
+        p.name.removesuffix(BUILTIN_SUFFIX)
+        for p in folder.iterdir()
+        if p.name.endswith(BUILTIN_SUFFIX)
+    )
+
+
+def read(name_or_path: str) -> Plan:
+    """A built-in plan by name, or a plan file by path; BadPlan for any problem."""
+    if name_or_path in builtin_plans():
+        resource = files("tracker").joinpath("plans", name_or_path + BUILTIN_SUFFIX)
+        return parse(resource.read_text(encoding="utf-8"), name_or_path)
+    path = Path(name_or_path)
+    if not path.is_file():
+        known = ", ".join(builtin_plans())
+        raise BadPlan(f"no plan {name_or_path!r} (built-in plans: {known}; or a .toml file)")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadPlan(f"{path}: cannot read it ({exc})") from None
+    return parse(text, str(path))
+
+
+def parse(text: str, source: str) -> Plan:
+    """Parse and check a whole plan; BadPlan names `source`, the item and the problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise BadPlan(f"{source}: not valid TOML: {exc}") from None
+    return _Reader(source).plan(data)
+
+
+class _Reader:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, where: str, problem: str) -> BadPlan:
+        return BadPlan(f"{self.source}, {where}: {problem}")
+
+    def table(self, value: Any, where: str, allowed: set[str]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(where, "must be a table")
+        unknown = sorted(set(value) - allowed)
+        if unknown:
+            raise self.fail(
+                where, f"unknown field {unknown[0]!r} (fields: {', '.join(sorted(allowed))})"
+            )
+        return value
+
+    def text(self, table: dict[str, Any], name: str, where: str, *, required: bool = True,
+             limit: int = 300) -> str:  # fmt: skip
+        value = table.get(name)
+        if value is None:
+            if required:
+                raise self.fail(where, f"{name} is missing")
+            return ""
+        if not isinstance(value, str) or (required and not value.strip()):
+            raise self.fail(where, f"{name} must be a non-empty string")
+        if len(value) > limit:
+            raise self.fail(where, f"{name} is longer than {limit} characters")
+        return value.strip()
+
+    def date(self, table: dict[str, Any], name: str, where: str) -> date | None:
+        value = table.get(name)
+        if value is None:
+            return None
+        if isinstance(value, date) and not hasattr(value, "hour"):
+            return value
+        if isinstance(value, str):
+            try:
+                return parse_absolute_date(value)
+            except BadDate:
+                pass
+        raise self.fail(where, f"{name} {value!r} is not a date (use 2011-10-10 or 10.10.2011)")
+
+    def plan(self, data: dict[str, Any]) -> Plan:
+        data = self.table(data, "top level", {"project", "workstreams", "milestones"})
+        project = self.table(data.get("project"), "[project]", _PROJECT_FIELDS)
+        go_live = self.date(project, "go_live", "[project]")
+        if go_live is None:
+            raise self.fail("[project]", "go_live is missing")
+        key = self.text(project, "key", "[project]", limit=64)
+        try:
+            region = normalize_region(self.text(project, "region", "[project]"))
+        except UnknownRegion as exc:
+            raise self.fail("[project]", str(exc)) from None
+
+        workstreams: list[tuple[str, str]] = []
+        for n, raw in enumerate(data.get("workstreams") or [], 1):
+            ws = self.table(raw, f"workstream #{n}", _WORKSTREAM_FIELDS)
+            ws_key = self.text(ws, "key", f"workstream #{n}", limit=32)
+            if ws_key.lower() in {k.lower() for k, _ in workstreams}:
+                raise self.fail(f"workstream {ws_key!r}", "the key is used twice")
+            workstreams.append((ws_key, self.text(ws, "title", f"workstream {ws_key!r}")))
+        if not workstreams:
+            raise self.fail("top level", "the plan has no [[workstreams]]")
+
+        seen: set[str] = set()
+        milestones = [
+            self.item(raw, n, None, {k.lower() for k, _ in workstreams}, seen)
+            for n, raw in enumerate(data.get("milestones") or [], 1)
+        ]
+        return Plan(
+            source=self.source,
+            key=key,
+            name=self.text(project, "name", "[project]"),
+            go_live=go_live,
+            region=region,
+            description=self.text(project, "source", "[project]", required=False, limit=4000),
+            workstreams=workstreams,
+            milestones=milestones,
+        )
+
+    def item(
+        self, raw: Any, n: int, parent: PlanItem | None, workstreams: set[str], seen: set[str]
+    ) -> PlanItem:
+        kind = Kind.TASK if parent else Kind.MILESTONE
+        where = f"{kind.value} #{n}" + (f" of {parent.key!r}" if parent else "")
+        table = self.table(raw, where, _ITEM_FIELDS if parent is None else _ITEM_FIELDS - {"tasks"})
+        key = self.text(table, "key", where, limit=MAX_KEY).upper()
+        where = f"{kind.value} {key!r}"
+        if not KEY_PATTERN.fullmatch(key):
+            raise self.fail(where, "a key is letters, digits and . _ -, starting with a letter")
+        if key in seen:
+            raise self.fail(where, "the key is used twice")
+        seen.add(key)
+        ws_key = self.text(table, "workstream", where, required=parent is None, limit=32)
+        ws_key = ws_key or (parent.workstream if parent else "")
+        if ws_key.lower() not in workstreams:
+            raise self.fail(where, f"unknown workstream {ws_key!r}")
+        try:
+            state = State.parse(self.text(table, "state", where, required=False) or "planned")
+        except ValueError:
+            allowed = ", ".join(s.value for s in State)
+            raise self.fail(where, f"state {table['state']!r} is not one of {allowed}") from None
+        start, due = self.date(table, "start", where), self.date(table, "due", where)
+        if start and due and start > due:
+            raise self.fail(where, f"start {format_de(start)} is after due {format_de(due)}")
+        done_on = self.date(table, "done_on", where)
+        if done_on and state is not State.DONE:
+            raise self.fail(where, f"done_on is given but the state is {state.value}")
+        derived = table.get("due_derived", False)
+        if not isinstance(derived, bool):
+            raise self.fail(where, "due_derived must be true or false")
+        if derived and due is None:
+            raise self.fail(where, "due_derived is true but there is no due date")
+        refs = table.get("refs", [])
+        if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
+            raise self.fail(where, 'refs must be a list of strings, e.g. ["647/2011"]')
+        item = PlanItem(
+            key=key,
+            title=self.text(table, "title", where, limit=MAX_TITLE),
+            workstream=ws_key,
+            kind=kind,
+            owner=self.text(table, "owner", where, required=False, limit=100) or None,
+            start=start,
+            due=due,
+            due_derived=derived,
+            state=state,
+            done_on=done_on,
+            refs=refs,
+            description=self.text(table, "description", where, required=False, limit=4000),
+        )
+        raw_tasks = table.get("tasks") or []
+        if not isinstance(raw_tasks, list):
+            raise self.fail(where, "tasks must be an array of tables ([[milestones.tasks]])")
+        item.tasks = [self.item(t, i, item, workstreams, seen) for i, t in enumerate(raw_tasks, 1)]
+        return item
+
+
+# --- loading ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Installed:
+    """What `install` did, for the CLI to report."""
+
+    where: str
+    revision_before: str | None
+    revision: str
+    plan: Plan | None
+    created: bool
+
+
+def install(url: str, plan: Plan | None, actor: str, today: date) -> Installed:
+    """Create or migrate the database and load `plan`, all in one transaction.
+
+    Refuses a file that is not a tracker database, a database written by a newer
+    tracker, and a plan whose project key the database already holds. A new SQLite
+    file is created readable by its owner only and removed again if anything fails.
+    """
+    from sqlalchemy import inspect, text
+    from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
+
+    from tracker import db
+
+    where = db.describe(url)
+    path = db.sqlite_path(url)
+    created = db.create_private_file(path) if path is not None else False
+    engine = db.make_engine(url, foreign_keys=False)
+    try:
+        with engine.begin() as conn:
+            tables = set(inspect(conn).get_table_names())
+            before = None
+            if "alembic_version" in tables:
+                before = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            elif tables:
+                raise DatabaseError(f"{where} is not a tracker database; refusing to change it")
+            if before is not None and before not in db.REVISIONS:
+                db.check_revision(str(before), where)
+            db.upgrade_in(conn)
+            if plan is not None:
+                _load(conn, plan, actor, today, where)
+    except SQLAlchemyDatabaseError as exc:
+        if created and path is not None:
+            db.remove_sqlite_files(path)
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise DatabaseError(f"cannot initialise {where}: {first}") from None
+    except BaseException:
+        if created and path is not None:
+            db.remove_sqlite_files(path)
+        raise
+    finally:
+        engine.dispose()
+    return Installed(where, None if before is None else str(before), db.HEAD, plan, created)
+
+
+def _load(conn: Any, plan: Plan, actor: str, today: date, where: str) -> None:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from tracker.dates import now_utc
+    from tracker.models import Event, Item, Project, Workstream
+    from tracker.states import EventKind
+
+    with Session(bind=conn) as session:
+        if session.scalar(select(Project.id).where(Project.key == plan.key)) is not None:
+            raise BadPlan(f"{where} already holds the project {plan.key!r}; nothing loaded")
+        now = now_utc()
+        project = Project(
+            key=plan.key,
+            name=plan.name,
+            go_live=plan.go_live,
+            region=plan.region,
+            source=plan.description,
+            created_at=now,
+        )
+        session.add(project)
+        workstreams = {
+            key.lower(): Workstream(project=project, key=key, title=title, position=n)
+            for n, (key, title) in enumerate(plan.workstreams)
+        }
+        session.add_all(workstreams.values())
+        session.flush()
+        for milestone in plan.milestones:
+            parent = _item(project, workstreams, milestone, None, now)
+            session.add(parent)
+            session.add_all(_item(project, workstreams, t, parent, now) for t in milestone.tasks)
+        session.flush()
+        events = [
+            Event(
+                project_id=project.id,
+                item_id=item.id,
+                day=today,
+                recorded_at=now,
+                actor=actor,
+                kind=EventKind.CREATED,
+                new=item.title,
+            )
+            for item in session.scalars(select(Item).where(Item.project_id == project.id))
+        ]
+        session.add_all(events)
+        session.flush()
+
+
+def _item(project: Any, workstreams: dict[str, Any], p: PlanItem, parent: Any, now: Any) -> Any:
+    from tracker.models import Item
+
+    return Item(
+        project_id=project.id,
+        key=p.key,
+        kind=p.kind,
+        title=p.title,
+        description=p.description,
+        workstream=workstreams[p.workstream.lower()],
+        milestone=parent,
+        owner=p.owner,
+        start=p.start,
+        due=p.due,
+        due_baseline=p.due,
+        due_derived=p.due_derived,
+        state=p.state,
+        done_on=p.done_on,
+        refs=", ".join(p.refs),
+        created_at=now,
+        updated_at=now,
+    )

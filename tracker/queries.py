@@ -1,0 +1,392 @@
+"""Every read, as SQL text with :named parameters, and the rows it returns.
+
+The text runs unchanged on sqlite3 and on a SQLAlchemy connection (`db.Runner`). Two
+habits keep it portable: no `:p IS NULL` (PostgreSQL cannot type a bare NULL
+parameter), so "any" is '' and "no limit" is a far date; and no date arithmetic in SQL
+(`julianday()` is SQLite's alone): days left come from `dates.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from tracker.dates import as_date, as_datetime
+from tracker.db import Row, Runner
+from tracker.errors import NotFound
+from tracker.states import EventKind, Kind, State
+
+FAR_PAST = date(1, 1, 1)
+FAR_FUTURE = date(9999, 12, 31)
+
+
+# --- projects and workstreams ----------------------------------------------------
+
+PROJECTS = """
+SELECT id, key, name, go_live, region, source FROM project ORDER BY key
+"""
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    id: int
+    key: str
+    name: str
+    go_live: date
+    region: str
+    source: str
+
+    @classmethod
+    def from_db(cls, row: Row) -> ProjectRow:
+        go_live = as_date(row[3])
+        assert go_live is not None
+        return cls(row[0], row[1], row[2], go_live, row[4], row[5])
+
+
+def find_project(run: Runner, key: str) -> ProjectRow:
+    """The project named `key`, or the only one when `key` is empty.
+
+    Raises NotFound when there is none, or several and no key says which.
+    """
+    projects = [ProjectRow.from_db(r) for r in run(PROJECTS)]
+    if key:
+        for p in projects:
+            if p.key.lower() == key.lower():
+                return p
+        known = ", ".join(p.key for p in projects) or "none"
+        raise NotFound(f"no project {key!r} in this database (projects: {known})")
+    if not projects:
+        raise NotFound("this database holds no project yet (run `tracker init --plan ...`)")
+    if len(projects) > 1:
+        keys = ", ".join(p.key for p in projects)
+        raise NotFound(f"this database holds several projects ({keys}): choose one with --project")
+    return projects[0]
+
+
+WORKSTREAMS = """
+SELECT id, key, title FROM workstream WHERE project_id = :project ORDER BY position, key
+"""
+
+
+@dataclass(frozen=True)
+class WorkstreamRow:
+    id: int
+    key: str
+    title: str
+
+
+def list_workstreams(run: Runner, project: ProjectRow) -> list[WorkstreamRow]:
+    """The project's workstreams in plan order."""
+    return [WorkstreamRow(*r) for r in run(WORKSTREAMS, {"project": project.id})]
+
+
+def find_workstream(run: Runner, project: ProjectRow, key: str) -> WorkstreamRow:
+    """A workstream by key (case-insensitive); NotFound names the ones there are."""
+    workstreams = list_workstreams(run, project)
+    for ws in workstreams:
+        if ws.key.lower() == key.lower():
+            return ws
+    known = ", ".join(ws.key for ws in workstreams)
+    raise NotFound(f"no workstream {key!r} (workstreams: {known})")
+
+
+# --- items -----------------------------------------------------------------------
+
+_ITEM_COLUMNS = """
+i.id, i.key, i.kind, i.title, ws.key AS workstream, i.owner, i.start, i.due,
+i.due_derived, i.state, i.done_on, m.key AS milestone
+"""
+
+_ITEM_FROM = """
+FROM item AS i
+JOIN workstream AS ws ON ws.id = i.workstream_id
+LEFT JOIN item AS m ON m.id = i.milestone_id
+"""
+
+LIST_ITEMS = f"""
+SELECT {_ITEM_COLUMNS}
+{_ITEM_FROM}
+WHERE i.project_id = :project
+  AND (:include_closed = 1 OR i.state IN ('planned', 'in_progress'))
+  AND (:state = '' OR i.state = :state)
+  AND (:workstream = '' OR LOWER(ws.key) = LOWER(:workstream))
+  AND (:owner = '' OR LOWER(i.owner) = LOWER(:owner))
+  AND (:kind = '' OR i.kind = :kind)
+  AND (:dated_only = 0 OR i.due IS NOT NULL)
+  AND COALESCE(i.due, '9999-12-31') >= :due_from
+  AND COALESCE(i.due, '9999-12-31') <= :due_until
+ORDER BY i.due IS NULL, i.due, i.key
+"""
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """An item as lists show it."""
+
+    id: int
+    key: str
+    kind: Kind
+    title: str
+    workstream: str
+    owner: str | None
+    start: date | None
+    due: date | None
+    due_derived: bool
+    state: State
+    done_on: date | None
+    milestone: str | None
+
+    @classmethod
+    def from_db(cls, row: Row) -> ItemRow:
+        return cls(
+            id=row[0],
+            key=row[1],
+            kind=Kind(row[2]),
+            title=row[3],
+            workstream=row[4],
+            owner=row[5],
+            start=as_date(row[6]),
+            due=as_date(row[7]),
+            due_derived=bool(row[8]),
+            state=State(row[9]),
+            done_on=as_date(row[10]),
+            milestone=row[11],
+        )
+
+    def is_overdue(self, today: date) -> bool:
+        """Open and due before today."""
+        return self.state.is_open and self.due is not None and self.due < today
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """Which items a list shows. Every field narrows; the defaults show all open items.
+
+    - include_closed: done and cancelled items too
+    - state / workstream / owner / kind: exact match ('' for any; workstream by key,
+      workstream and owner case-insensitive)
+    - dated_only: leave out items without a due date
+    - due_from / due_until: due date within [due_from, due_until], both inclusive;
+      undated items count as due on FAR_FUTURE, so any due_until before it drops them
+    """
+
+    include_closed: bool = False
+    state: State | None = None
+    workstream: str = ""
+    owner: str = ""
+    kind: Kind | None = None
+    dated_only: bool = False
+    due_from: date = FAR_PAST
+    due_until: date = FAR_FUTURE
+
+    def only_overdue(self, today: date) -> ListFilter:
+        """This filter narrowed to open items due before today."""
+        until = min(self.due_until, today - timedelta(days=1))
+        return replace(self, include_closed=False, state=None, due_until=until)
+
+    def params(self, project: ProjectRow) -> dict[str, Any]:
+        return {
+            "project": project.id,
+            "include_closed": int(self.include_closed or self.state is not None),
+            "state": self.state.value if self.state else "",
+            "workstream": self.workstream,
+            "owner": self.owner,
+            "kind": self.kind.value if self.kind else "",
+            "dated_only": int(self.dated_only),
+            "due_from": self.due_from,
+            "due_until": self.due_until,
+        }
+
+
+def list_items(run: Runner, project: ProjectRow, wanted: ListFilter) -> list[ItemRow]:
+    """Items matching `wanted`, soonest due first, undated last, then by key."""
+    return [ItemRow.from_db(r) for r in run(LIST_ITEMS, wanted.params(project))]
+
+
+def overdue_filter(today: date) -> ListFilter:
+    """Open items due before today."""
+    return ListFilter().only_overdue(today)
+
+
+def due_soon_filter(today: date, until: date) -> ListFilter:
+    """Open items due from today up to `until`."""
+    return ListFilter(due_from=today, due_until=until)
+
+
+ITEM_DETAIL = f"""
+SELECT {_ITEM_COLUMNS},
+       i.description, i.due_baseline, i.refs, i.created_at, i.updated_at, ws.title
+{_ITEM_FROM}
+WHERE i.project_id = :project AND i.key = :key
+"""
+
+
+@dataclass(frozen=True)
+class ItemDetail:
+    """Everything `tracker show` prints about one item."""
+
+    item: ItemRow
+    description: str
+    due_baseline: date | None
+    refs: list[str]
+    created_at: datetime | None
+    updated_at: datetime | None
+    workstream_title: str
+    tasks: list[ItemRow] = field(default_factory=list)
+    events: list[EventRow] = field(default_factory=list)
+
+    @property
+    def notes(self) -> list[EventRow]:
+        """The notes, oldest first."""
+        return [e for e in reversed(self.events) if e.kind is EventKind.NOTE]
+
+
+def normalize_key(key: str) -> str:
+    """Keys are stored in upper case and typed in any case."""
+    return key.strip().upper()
+
+
+def find_item(run: Runner, project: ProjectRow, key: str) -> ItemRow:
+    """One item by key; NotFound otherwise."""
+    row = run.one(ITEM_DETAIL, {"project": project.id, "key": normalize_key(key)})
+    if row is None:
+        raise NotFound(f"no item with key {key!r} (see `tracker list --all`)")
+    return ItemRow.from_db(row)
+
+
+TASKS_OF = f"""
+SELECT {_ITEM_COLUMNS}
+{_ITEM_FROM}
+WHERE i.milestone_id = :milestone
+ORDER BY i.due IS NULL, i.due, i.key
+"""
+
+
+def item_detail(run: Runner, project: ProjectRow, key: str) -> ItemDetail:
+    """An item with its tasks and its whole history; NotFound for an unknown key."""
+    row = run.one(ITEM_DETAIL, {"project": project.id, "key": normalize_key(key)})
+    if row is None:
+        raise NotFound(f"no item with key {key!r} (see `tracker list --all`)")
+    item = ItemRow.from_db(row)
+    tasks = [ItemRow.from_db(r) for r in run(TASKS_OF, {"milestone": item.id})]
+    return ItemDetail(
+        item=item,
+        description=row[12] or "",
+        due_baseline=as_date(row[13]),
+        refs=split_refs(row[14]),
+        created_at=as_datetime(row[15]),
+        updated_at=as_datetime(row[16]),
+        workstream_title=row[17],
+        tasks=tasks,
+        events=history(run, project, item=item),
+    )
+
+
+def split_refs(text: str | None) -> list[str]:
+    """ "647/2011, 264/2011" -> ["647/2011", "264/2011"]."""
+    return [r.strip() for r in (text or "").split(",") if r.strip()]
+
+
+# --- progress --------------------------------------------------------------------
+
+WORKSTREAM_PROGRESS = """
+SELECT ws.key, ws.title,
+       SUM(CASE WHEN i.state = 'done' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN i.state IN ('planned', 'in_progress') THEN 1 ELSE 0 END),
+       SUM(CASE WHEN i.state = 'cancelled' THEN 1 ELSE 0 END)
+FROM workstream AS ws
+LEFT JOIN item AS i ON i.workstream_id = ws.id
+WHERE ws.project_id = :project
+GROUP BY ws.id, ws.key, ws.title, ws.position
+ORDER BY ws.position, ws.key
+"""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Done of total per workstream; cancelled items do not count towards the total."""
+
+    workstream: str
+    title: str
+    done: int
+    open: int
+    cancelled: int
+
+    @property
+    def total(self) -> int:
+        return self.done + self.open
+
+
+def progress(run: Runner, project: ProjectRow) -> list[Progress]:
+    """Progress of every workstream, in plan order."""
+    rows = run(WORKSTREAM_PROGRESS, {"project": project.id})
+    return [Progress(r[0], r[1], int(r[2] or 0), int(r[3] or 0), int(r[4] or 0)) for r in rows]
+
+
+RECENTLY_DONE = f"""
+SELECT {_ITEM_COLUMNS}
+{_ITEM_FROM}
+WHERE i.project_id = :project AND i.state = 'done'
+  AND i.done_on > :after AND i.done_on <= :until
+ORDER BY i.done_on DESC, i.key
+"""
+
+
+def done_between(run: Runner, project: ProjectRow, after: date, until: date) -> list[ItemRow]:
+    """Items done in the half-open range (after, until], latest first."""
+    params = {"project": project.id, "after": after, "until": until}
+    return [ItemRow.from_db(r) for r in run(RECENTLY_DONE, params)]
+
+
+# --- the event log ---------------------------------------------------------------
+
+HISTORY = """
+SELECT e.id, e.day, e.recorded_at, e.actor, e.kind, e.field, e.old, e.new, i.key
+FROM event AS e
+LEFT JOIN item AS i ON i.id = e.item_id
+WHERE e.project_id = :project AND (:item = 0 OR e.item_id = :item)
+ORDER BY e.id DESC
+LIMIT :limit
+"""
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    day: date
+    recorded_at: datetime
+    actor: str
+    kind: EventKind
+    field: str | None
+    old: str | None
+    new: str | None
+    key: str | None
+
+    @classmethod
+    def from_db(cls, row: Row) -> EventRow:
+        day, recorded_at = as_date(row[1]), as_datetime(row[2])
+        assert day is not None and recorded_at is not None
+        return cls(row[0], day, recorded_at, row[3], EventKind(row[4]), *row[5:9])
+
+
+def history(
+    run: Runner, project: ProjectRow, *, item: ItemRow | None = None, limit: int = 1_000_000
+) -> list[EventRow]:
+    """The event log of the project or of one item, newest first."""
+    params = {"project": project.id, "item": item.id if item else 0, "limit": limit}
+    return [EventRow.from_db(r) for r in run(HISTORY, params)]
+
+
+LAST_OPEN_STATE = """
+SELECT old FROM event
+WHERE item_id = :item AND kind = 'state' AND old IN ('planned', 'in_progress')
+ORDER BY id DESC
+LIMIT 1
+"""
+
+
+def state_before_closing(run: Runner, item: ItemRow) -> State:
+    """The open state an item had before it was last closed (planned if unknown)."""
+    old = run.scalar(LAST_OPEN_STATE, {"item": item.id})
+    return State(old) if old else State.PLANNED

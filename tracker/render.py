@@ -1,0 +1,383 @@
+"""Terminal tables and JSON for list, show, countdown, status and history.
+
+Tables show German dates (DD.MM.YYYY); JSON uses ISO dates and snake_case fields,
+documented in docs/json.md. No rich: a plain aligned table costs nothing to import.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from tracker.actions import Change
+from tracker.dates import format_de, iso
+from tracker.overview import Clock, Countdown, Status
+from tracker.queries import EventRow, ItemDetail, ItemRow, ProjectRow
+from tracker.states import EventKind, State
+
+DERIVED_MARK = "*"
+DERIVED_NOTE = "* derived date: the source gives none (see `tracker show KEY`)"
+DATE_FIELDS = {"due", "start", "done_on"}
+
+
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], right: frozenset[int] = frozenset()
+) -> str:
+    """Columns padded to their widest cell; columns in `right` aligned right."""
+    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        out = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "  ".join(out).rstrip()
+
+    return "\n".join([line(headers), *(line(r) for r in rows)]) + "\n"
+
+
+def clip(text: str | None, width: int) -> str:
+    """Text cut to `width` characters with an ellipsis."""
+    text = text or ""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def number(n: int | None) -> str:
+    return "" if n is None else str(n)
+
+
+def due_text(item: ItemRow) -> str:
+    return format_de(item.due) + (DERIVED_MARK if item.due_derived and item.due else "")
+
+
+def state_text(item: ItemRow, clock: Clock) -> str:
+    if item.state is State.DONE and item.done_on:
+        return f"done {format_de(item.done_on)}"
+    return item.state.label + (" OVERDUE" if item.is_overdue(clock.today) else "")
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- items -----------------------------------------------------------------------
+
+
+def item_json(item: ItemRow, clock: Clock) -> dict[str, Any]:
+    """One item as JSON (docs/json.md, "item")."""
+    is_open = item.state.is_open
+    return {
+        "key": item.key,
+        "kind": item.kind.value,
+        "title": item.title,
+        "workstream": item.workstream,
+        "milestone": item.milestone,
+        "owner": item.owner,
+        "state": item.state.value,
+        "start": iso(item.start),
+        "due": iso(item.due),
+        "due_derived": item.due_derived,
+        "done_on": iso(item.done_on),
+        "days_left": clock.days_left(item.due) if is_open else None,
+        "working_days_left": clock.working_days_left(item.due) if is_open else None,
+        "overdue": item.is_overdue(clock.today),
+    }
+
+
+def item_table(items: Sequence[ItemRow], clock: Clock) -> str:
+    """The `tracker list` table."""
+    if not items:
+        return "No items match.\n"
+    rows = [
+        [
+            item.key,
+            clip(item.title, 44),
+            item.workstream,
+            clip(item.owner, 22),
+            due_text(item),
+            number(clock.days_left(item.due)) if item.state.is_open else "",
+            number(clock.working_days_left(item.due)) if item.state.is_open else "",
+            state_text(item, clock),
+        ]
+        for item in items
+    ]
+    headers = ["KEY", "TITLE", "WORKSTREAM", "OWNER", "DUE", "DAYS", "WDAYS", "STATE"]
+    out = table(headers, rows, right=frozenset({5, 6}))
+    if any(i.due_derived and i.due for i in items):
+        out += DERIVED_NOTE + "\n"
+    return out
+
+
+def items_json(items: Sequence[ItemRow], clock: Clock) -> str:
+    return dumps({"today": clock.today.isoformat(), "items": [item_json(i, clock) for i in items]})
+
+
+# --- show ------------------------------------------------------------------------
+
+
+def show_text(d: ItemDetail, clock: Clock) -> str:
+    """Everything about one item, as `tracker show` prints it."""
+    item = d.item
+    lines = [f"{item.key}  {item.title}", ""]
+
+    def add(label: str, value: str | None) -> None:
+        if value:
+            lines.append(f"  {label:<14}{value}")
+
+    add("Kind", item.kind.value + (f" of {item.milestone}" if item.milestone else ""))
+    add("Workstream", f"{item.workstream} ({d.workstream_title})")
+    add("Owner", item.owner or "-")
+    add("State", state_text(item, clock))
+    add("Start", format_de(item.start))
+    if item.due:
+        due = due_text(item)
+        if item.state.is_open:
+            days, wdays = clock.days_left(item.due), clock.working_days_left(item.due)
+            due += f"  ({days} days, {wdays} working days left)"
+        add("Due", due)
+    else:
+        add("Due", "not dated")
+    if d.due_baseline and d.due_baseline != item.due:
+        slip = (item.due - d.due_baseline).days if item.due else None
+        add(
+            "First agreed", format_de(d.due_baseline) + (f"  (slip {slip:+d} days)" if slip else "")
+        )
+    if item.state is State.DONE and not item.done_on:
+        add("Done on", "date not recorded")
+    add("References", ", ".join(d.refs))
+    if d.description:
+        lines += ["", *_wrap(d.description, 86, "  ")]
+    if item.due_derived:
+        lines += ["", "  " + DERIVED_NOTE.removeprefix("* ").split(" (")[0].capitalize() + "."]
+    if d.tasks:
+        lines += ["", "Tasks:"]
+        lines += ["  " + ln for ln in item_table(d.tasks, clock).splitlines()]
+    if d.notes:
+        lines += ["", "Notes:"]
+        lines += [f"  {format_de(n.day)}  {n.actor}: {n.new}" for n in d.notes]
+    lines += ["", "History:"]
+    lines += ["  " + ln for ln in history_table(d.events, with_key=False).splitlines()]
+    return "\n".join(lines) + "\n"
+
+
+def _wrap(text: str, width: int, indent: str) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent)
+
+
+def show_json(d: ItemDetail, clock: Clock) -> str:
+    data = item_json(d.item, clock)
+    data.update(
+        {
+            "workstream_title": d.workstream_title,
+            "description": d.description,
+            "due_baseline": iso(d.due_baseline),
+            "refs": d.refs,
+            "tasks": [item_json(t, clock) for t in d.tasks],
+            "notes": [{"day": n.day.isoformat(), "actor": n.actor, "text": n.new} for n in d.notes],
+            "history": [event_json(e) for e in d.events],
+        }
+    )
+    return dumps(data)
+
+
+# --- countdown -------------------------------------------------------------------
+
+
+def go_live_line(project: ProjectRow, clock: Clock) -> str:
+    days, wdays = clock.days_left(project.go_live), clock.working_days_left(project.go_live)
+    if days is not None and days < 0:
+        return f"Go-live {format_de(project.go_live)}: {-days} days ago"
+    return f"Go-live {format_de(project.go_live)}: {days} days, {wdays} working days left"
+
+
+def countdown_text(c: Countdown, clock: Clock, working_days: bool) -> str:
+    """The countdown table: overdue milestones first, marked, then the ones ahead."""
+    head = (
+        f"{c.project.name}\nToday {format_de(clock.today)}. {go_live_line(c.project, clock)}.\n\n"
+    )
+    rows = []
+    for item in [*c.overdue, *c.ahead]:
+        row = [
+            "OVERDUE" if item.is_overdue(clock.today) else "",
+            item.key,
+            clip(item.title, 50),
+            due_text(item),
+            number(clock.days_left(item.due)),
+        ]
+        if working_days:
+            row.append(number(clock.working_days_left(item.due)))
+        rows.append(row)
+    if not rows:
+        return head + "No open dated milestones.\n"
+    headers = ["", "KEY", "MILESTONE", "DUE", "DAYS"] + (["WDAYS"] if working_days else [])
+    out = head + table(headers, rows, right=frozenset({4, 5}))
+    if any(i.due_derived for i in [*c.overdue, *c.ahead]):
+        out += DERIVED_NOTE + "\n"
+    return out
+
+
+def countdown_json(c: Countdown, clock: Clock) -> str:
+    return dumps(
+        {
+            "today": clock.today.isoformat(),
+            "go_live": project_json(c.project, clock),
+            "overdue": [item_json(i, clock) for i in c.overdue],
+            "ahead": [item_json(i, clock) for i in c.ahead],
+        }
+    )
+
+
+def project_json(project: ProjectRow, clock: Clock) -> dict[str, Any]:
+    return {
+        "project": project.key,
+        "name": project.name,
+        "region": project.region,
+        "due": project.go_live.isoformat(),
+        "days_left": clock.days_left(project.go_live),
+        "working_days_left": clock.working_days_left(project.go_live),
+    }
+
+
+# --- status ----------------------------------------------------------------------
+
+
+def status_text(s: Status, clock: Clock) -> str:
+    """One screen: go-live, progress per workstream, overdue, due soon, recently done."""
+    out = [
+        s.project.name,
+        f"Today {format_de(clock.today)} ({s.project.region}). {go_live_line(s.project, clock)}.",
+        "",
+        f"Progress: {s.done} of {s.done + s.open} items done, {len(s.overdue)} overdue",
+    ]
+    rows = [
+        [p.workstream, clip(p.title, 50), f"{p.done}/{p.total}", _bar(p.done, p.total)]
+        for p in s.progress
+    ]
+    out += [
+        "  " + ln for ln in table(["WORKSTREAM", "", "DONE", ""], rows, frozenset({2})).splitlines()
+    ]
+
+    def section(title: str, items: Sequence[ItemRow], empty: str) -> None:
+        out.extend(["", title])
+        if not items:
+            out.append(f"  {empty}")
+            return
+        out.extend("  " + ln for ln in item_table(items, clock).splitlines())
+
+    section("Overdue", s.overdue, "nothing overdue")
+    section(f"Due until {format_de(s.soon_until)}", s.due_soon, "nothing due in the next 14 days")
+    section(
+        f"Done since {format_de(s.recent_after)}",
+        s.recently_done,
+        "nothing done in the last 14 days",
+    )
+    return "\n".join(out) + "\n"
+
+
+def _bar(done: int, total: int, width: int = 10) -> str:
+    filled = round(width * done / total) if total else 0
+    return "#" * filled + "." * (width - filled)
+
+
+def status_json(s: Status, clock: Clock) -> str:
+    return dumps(
+        {
+            "today": clock.today.isoformat(),
+            "go_live": project_json(s.project, clock),
+            "done": s.done,
+            "open": s.open,
+            "progress": [
+                {
+                    "workstream": p.workstream,
+                    "title": p.title,
+                    "done": p.done,
+                    "total": p.total,
+                    "cancelled": p.cancelled,
+                }
+                for p in s.progress
+            ],
+            "overdue": [item_json(i, clock) for i in s.overdue],
+            "due_soon": [item_json(i, clock) for i in s.due_soon],
+            "due_soon_until": s.soon_until.isoformat(),
+            "recently_done": [item_json(i, clock) for i in s.recently_done],
+            "recently_done_after": s.recent_after.isoformat(),
+        }
+    )
+
+
+# --- history ---------------------------------------------------------------------
+
+
+def _value(field: str | None, value: str | None) -> str:
+    if value is None or value == "":
+        return "-"
+    if field in DATE_FIELDS:
+        return format_de(date.fromisoformat(value))
+    if field == "state":
+        return State(value).label
+    return value
+
+
+def event_text(e: EventRow) -> str:
+    """What an event did, in words: "state: planned → done"."""
+    if e.kind is EventKind.CREATED:
+        return f"created: {e.new}"
+    if e.kind is EventKind.NOTE:
+        return f"note: {e.new}"
+    return (
+        f"{(e.field or '').replace('_', ' ')}: {_value(e.field, e.old)} → {_value(e.field, e.new)}"
+    )
+
+
+def history_table(events: Sequence[EventRow], with_key: bool = True) -> str:
+    """The event log, newest first."""
+    if not events:
+        return "No events.\n"
+    rows = [
+        [format_de(e.day), e.recorded_at.strftime("%d.%m.%Y %H:%M"), e.actor]
+        + ([e.key or "-"] if with_key else [])
+        + [clip(event_text(e), 80)]
+        for e in events
+    ]
+    headers = ["DAY", "RECORDED (UTC)", "WHO"] + (["KEY"] if with_key else []) + ["WHAT"]
+    return table(headers, rows)
+
+
+def event_json(e: EventRow) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "key": e.key,
+        "day": e.day.isoformat(),
+        "recorded_at": e.recorded_at.isoformat(),
+        "actor": e.actor,
+        "kind": e.kind.value,
+        "field": e.field,
+        "old": e.old,
+        "new": e.new,
+    }
+
+
+def history_json(events: Sequence[EventRow]) -> str:
+    return dumps({"events": [event_json(e) for e in events]})
+
+
+# --- writes ----------------------------------------------------------------------
+
+
+def change_text(c: Change) -> str:
+    """What a write did, one line per change."""
+    if not c.changed:
+        return f"{c.key}: nothing changed\n"
+    lines = []
+    for name, old, new in c.changes:
+        if name == "created":
+            lines.append(f'{c.key}: created "{new}"')
+        elif name == "note":
+            lines.append(f"{c.key}: note added")
+        else:
+            lines.append(f"{c.key}: {name} {old or '-'} → {new or '-'}")
+    return "\n".join(lines) + "\n"
