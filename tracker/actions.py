@@ -106,11 +106,12 @@ INSERT INTO item (project_id, key, kind, title, description, workstream_id, mile
                   owner, start, due, due_baseline, due_derived, state, done_on, refs,
                   created_at, updated_at)
 VALUES (:project, :key, :kind, :title, :description, :workstream, :milestone,
-        :owner, :start, :due, :due, 0, 'planned', NULL, :refs, :now, :now)
+        :owner, :start, :due, :due, FALSE, 'planned', NULL, :refs, :now, :now)
 RETURNING id
 """
 
 KEYS_LIKE = "SELECT key FROM item WHERE project_id = :project AND key LIKE :prefix"
+LOCK_PROJECT = "SELECT id FROM project WHERE id = :project"
 
 
 def check_key(key: str) -> str:
@@ -169,6 +170,9 @@ def add_item(
     """
     title = check_title(title)
     check_period(start, due)
+    # New keys are read-then-written: on PostgreSQL, concurrent adds to a project queue
+    # on its row (SQLite's BEGIN IMMEDIATE already serialises them).
+    run(LOCK_PROJECT + run.for_update, {"project": project.id})
     parent = find_item(run, project, milestone) if milestone else None
     if parent is not None and parent.kind is Kind.TASK:
         raise BadInput(f"{parent.key} is a task; tasks belong to milestones")
@@ -278,8 +282,10 @@ def _set_state(
     append_event(
         run, project, item.id, who, EventKind.STATE, "state", item.state.value, target.value
     )
-    change = Change(item.key, item.title, [("state", item.state.label, target.label)])
+    shown = target.label + (f" on {format_de(done_on)}" if done_on else "")
+    change = Change(item.key, item.title, [("state", item.state.label, shown)])
     if done_on != item.done_on:
+        # Its own event, so that a report can tell when an item counted as done.
         append_event(
             run,
             project,
@@ -290,7 +296,6 @@ def _set_state(
             _iso(item.done_on),
             _iso(done_on),
         )
-        change.changes.append(("done on", format_de(item.done_on), format_de(done_on)))
     if note:
         change.changes.append(add_note_to(run, project, who, item, note))
     return change
@@ -303,7 +308,7 @@ UPDATE_FIELD = {
     for name in ("title", "owner", "start", "due", "workstream_id", "refs")
 }
 SET_BASELINE = "UPDATE item SET due_baseline = :due WHERE id = :id AND due_baseline IS NULL"
-CLEAR_DERIVED = "UPDATE item SET due_derived = 0 WHERE id = :id"
+CLEAR_DERIVED = "UPDATE item SET due_derived = FALSE WHERE id = :id"
 
 
 def edit_item(

@@ -263,7 +263,7 @@ def writer(url: str) -> Iterator[Runner]:
 
 
 def make_engine(url: str, *, foreign_keys: bool = True) -> Engine:
-    """A SQLAlchemy engine with the SQLite recipe: our own BEGIN IMMEDIATE, WAL, busy timeout.
+    """A SQLAlchemy engine with the SQLite recipe: our own BEGIN IMMEDIATE, busy timeout.
 
     Migrations pass foreign_keys=False: a batch migration rebuilds referenced tables
     (field notes §6), and the PRAGMA is ignored inside a transaction.
@@ -283,7 +283,6 @@ def make_engine(url: str, *, foreign_keys: bool = True) -> Engine:
         def _on_connect(dbapi_conn: Any, _record: Any) -> None:
             dbapi_conn.isolation_level = None  # sqlite3 must not emit BEGIN itself
             dbapi_conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            dbapi_conn.execute("PRAGMA journal_mode=WAL")
             dbapi_conn.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
 
         @event.listens_for(engine, "begin")
@@ -291,6 +290,36 @@ def make_engine(url: str, *, foreign_keys: bool = True) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def sqlite_tables(path: Path) -> set[str]:
+    """The tables of an existing SQLite file, read without changing a byte of it.
+
+    Raises DatabaseError for a file that is not a SQLite database at all.
+    """
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+        try:
+            rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        raise DatabaseError(f"{path} is not a tracker database; refusing to change it") from None
+    return {r[0] for r in rows}
+
+
+def use_wal(path: Path) -> None:
+    """Switch a tracker database to WAL, so readers never wait for a writer.
+
+    The mode is stored in the file, so this runs once, after `init` has made sure the
+    file is ours (a connect hook would switch any file it touched, ours or not).
+    """
+    conn = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode=WAL")
+    finally:
+        conn.close()
 
 
 def create_private_file(path: Path) -> bool:
@@ -339,8 +368,11 @@ def current_revision(url: str) -> str | None:
     from sqlalchemy import inspect, text
 
     path = sqlite_path(url)
-    if path is not None and not path.exists():
-        raise DatabaseError(f"no tracker database at {path} (run `tracker init`)")
+    if path is not None:
+        if not path.exists():
+            raise DatabaseError(f"no tracker database at {path} (run `tracker init`)")
+        if "alembic_version" not in sqlite_tables(path):
+            return None
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
@@ -352,17 +384,61 @@ def current_revision(url: str) -> str | None:
         engine.dispose()
 
 
-def upgrade(url: str) -> tuple[str | None, str]:
-    """Migrate an existing database to the head revision; returns (before, after)."""
-    before = current_revision(url)
-    if before is not None and before not in REVISIONS:
-        check_revision(before, describe(url))
+def migrate(
+    url: str, *, load: Callable[[Connection], None] | None = None, create: bool = False
+) -> tuple[str | None, bool]:
+    """Bring the database to the head revision and run `load`, in one transaction.
+
+    Returns (revision before, whether the SQLite file was created). Refuses a file
+    that is not a tracker database (checked read-only first, so it stays untouched)
+    and a database written by a newer tracker. A SQLite file created here is removed
+    again if anything fails. Without `create`, a missing SQLite file is an error.
+    """
+    from sqlalchemy import inspect, text
+    from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
+
+    where = describe(url)
+    path = sqlite_path(url)
+    if path is not None and not create and not path.exists():
+        raise DatabaseError(f"no tracker database at {path} (run `tracker init`)")
+    created = create_private_file(path) if path is not None else False
+    if path is not None and not created:
+        tables = sqlite_tables(path)
+        if tables and "alembic_version" not in tables:
+            raise DatabaseError(f"{where} is not a tracker database; refusing to change it")
     engine = make_engine(url, foreign_keys=False)
     try:
         with engine.begin() as conn:
+            tables = set(inspect(conn).get_table_names())
+            before = None
+            if "alembic_version" in tables:
+                before = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            elif tables:
+                raise DatabaseError(f"{where} is not a tracker database; refusing to change it")
+            if before is not None and before not in REVISIONS:
+                check_revision(str(before), where)
             upgrade_in(conn)
+            if load is not None:
+                load(conn)
+    except SQLAlchemyDatabaseError as exc:
+        if created and path is not None:
+            remove_sqlite_files(path)
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise DatabaseError(f"cannot set up {where}: {first}") from None
+    except BaseException:
+        if created and path is not None:
+            remove_sqlite_files(path)
+        raise
     finally:
         engine.dispose()
+    if path is not None:
+        use_wal(path)
+    return (None if before is None else str(before)), created
+
+
+def upgrade(url: str) -> tuple[str | None, str]:
+    """Migrate an existing database to the head revision; returns (before, after)."""
+    before, _ = migrate(url)
     return before, HEAD
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from tracker.actions import KEY_PATTERN, MAX_KEY, MAX_TITLE
 from tracker.dates import format_de, parse_absolute_date
-from tracker.errors import BadDate, BadPlan, DatabaseError, UnknownRegion
+from tracker.errors import BadDate, BadPlan, UnknownRegion
 from tracker.holidays_de import normalize_region
 from tracker.states import Kind, State
 
@@ -253,44 +253,19 @@ class Installed:
 def install(url: str, plan: Plan | None, actor: str, today: date) -> Installed:
     """Create or migrate the database and load `plan`, all in one transaction.
 
-    Refuses a file that is not a tracker database, a database written by a newer
-    tracker, and a plan whose project key the database already holds. A new SQLite
-    file is created readable by its owner only and removed again if anything fails.
+    Refuses what `db.migrate` refuses, and a plan whose project key the database
+    already holds; a new SQLite file is removed again if anything fails.
     """
-    from sqlalchemy import inspect, text
-    from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
-
     from tracker import db
 
     where = db.describe(url)
-    path = db.sqlite_path(url)
-    created = db.create_private_file(path) if path is not None else False
-    engine = db.make_engine(url, foreign_keys=False)
-    try:
-        with engine.begin() as conn:
-            tables = set(inspect(conn).get_table_names())
-            before = None
-            if "alembic_version" in tables:
-                before = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-            elif tables:
-                raise DatabaseError(f"{where} is not a tracker database; refusing to change it")
-            if before is not None and before not in db.REVISIONS:
-                db.check_revision(str(before), where)
-            db.upgrade_in(conn)
-            if plan is not None:
-                _load(conn, plan, actor, today, where)
-    except SQLAlchemyDatabaseError as exc:
-        if created and path is not None:
-            db.remove_sqlite_files(path)
-        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise DatabaseError(f"cannot initialise {where}: {first}") from None
-    except BaseException:
-        if created and path is not None:
-            db.remove_sqlite_files(path)
-        raise
-    finally:
-        engine.dispose()
-    return Installed(where, None if before is None else str(before), db.HEAD, plan, created)
+
+    def load(conn: Any) -> None:
+        if plan is not None:
+            _load(conn, plan, actor, today, where)
+
+    before, created = db.migrate(url, load=load, create=True)
+    return Installed(where, before, db.HEAD, plan, created)
 
 
 def _load(conn: Any, plan: Plan, actor: str, today: date, where: str) -> None:

@@ -1,0 +1,169 @@
+"""The migrations build exactly the models' schema, both ways, on both backends;
+the revision guard refuses databases this code cannot safely use."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.pool import NullPool
+from typer.testing import Result
+
+from tracker import db, plan
+from tracker.errors import DatabaseError
+from tracker.models import Base
+
+Cli = Callable[..., Result]
+
+TODAY = date(2011, 9, 20)
+
+
+def _diff(url: str) -> list[object]:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    engine = db.make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(compare_metadata(MigrationContext.configure(conn), Base.metadata))
+    finally:
+        engine.dispose()
+
+
+def _tables(url: str) -> set[str]:
+    engine = db.make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return set(inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_migrations_build_exactly_the_models_schema(db_url: str) -> None:
+    plan.install(db_url, None, "test-lead", TODAY)
+    assert _diff(db_url) == []
+
+
+def test_the_whole_chain_goes_down_and_up_again(db_url: str) -> None:
+    plan.install(db_url, plan.read("stuttgart-2012"), "test-lead", TODAY)
+    db.downgrade(db_url, "base")
+    assert _tables(db_url) == {"alembic_version"}
+    assert db.current_revision(db_url) is None
+    db.upgrade(db_url)
+    assert db.current_revision(db_url) == db.HEAD
+    assert _tables(db_url) == {"alembic_version", "project", "workstream", "item", "event"}
+    assert _diff(db_url) == []
+
+
+def test_the_fast_path_knows_every_revision_of_the_migrations() -> None:
+    assert list(db.REVISIONS) == list(db.revision_names())
+
+
+def test_init_twice_without_a_plan_says_up_to_date(db_url: str, monkeypatch, cli: Cli) -> None:
+    monkeypatch.setenv("TRACKER_DATABASE_URL", db_url)
+    first = cli("init")
+    assert first.exit_code == 0, first.output
+    assert "Created the tracker database" in first.stdout
+    again = cli("init")
+    assert again.exit_code == 0, again.output
+    assert "is up to date (revision 0001)" in again.stdout
+    current = cli("db", "current")
+    assert current.stdout == "0001 (head)\n"
+
+
+def _set_revision(url: str, rev: str) -> None:
+    engine = create_engine(
+        url.replace("postgresql://", "postgresql+psycopg://"), poolclass=NullPool
+    )
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": rev})
+    engine.dispose()
+
+
+def test_a_database_from_a_newer_tracker_is_refused_and_left_alone(tracker, db_url) -> None:
+    _set_revision(db_url, "0099")
+    for args in (["list"], ["done", "TRAIN-BASIS"], ["init"], ["db", "upgrade"]):
+        result = tracker(*args)
+        assert result.exit_code == 4, (args, result.output)
+        assert "written by a newer tracker (revision 0099" in result.stderr
+        assert result.stderr.count("\n") == 1
+    _set_revision(db_url, db.HEAD)
+    shown = tracker("show", "TRAIN-BASIS", "--format", "json")
+    assert '"state": "in_progress"' in shown.stdout
+
+
+def test_an_older_revision_asks_for_an_upgrade(monkeypatch) -> None:
+    monkeypatch.setattr(db, "REVISIONS", ("0001", "0002"))
+    monkeypatch.setattr(db, "HEAD", "0002")
+    with pytest.raises(
+        DatabaseError, match=r"at revision 0001, not 0002 \(run `tracker db upgrade`\)"
+    ):
+        db.check_revision("0001", "x.db")
+
+
+def test_a_missing_database_is_not_created_by_a_read_or_a_write(tmp_path: Path, cli: Cli) -> None:
+    missing = tmp_path / "nowhere" / "tracker.db"
+    for args in (["list"], ["done", "X"], ["db", "current"]):
+        result = cli("--db", str(missing), *args)
+        assert result.exit_code == 4, result.output
+        assert result.stderr == f"tracker: no tracker database at {missing} (run `tracker init`)\n"
+    assert not missing.exists()
+
+
+def test_a_sqlite_file_of_another_program_is_refused_and_untouched(
+    tmp_path: Path, cli: Cli
+) -> None:
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE contacts (name TEXT)")
+    conn.commit()
+    conn.close()
+    before = other.read_bytes()
+    listed = cli("--db", str(other), "list")
+    assert listed.exit_code == 4
+    assert listed.stderr == f"tracker: {other} is not a tracker database (run `tracker init`)\n"
+    init = cli("--db", str(other), "init", "--plan", "stuttgart-2012")
+    assert init.exit_code == 4
+    assert init.stderr == f"tracker: {other} is not a tracker database; refusing to change it\n"
+    assert other.read_bytes() == before
+
+
+def test_a_text_file_is_not_a_database(tmp_path: Path, cli: Cli) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Besprechung am Montag\n" * 50)
+    result = cli("--db", str(notes), "list")
+    assert result.exit_code == 4
+    assert "is not a tracker database" in result.stderr
+    assert notes.read_text() == "Besprechung am Montag\n" * 50
+
+
+def test_a_new_sqlite_database_is_private_to_its_owner(tmp_path: Path, cli: Cli) -> None:
+    path = tmp_path / "private.db"
+    result = cli("--db", str(path), "init")
+    assert result.exit_code == 0, result.output
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_db_path_names_the_default_file_under_the_user_data_directory(
+    tmp_path: Path, cli: Cli
+) -> None:
+    result = cli("db", "path")
+    assert result.stdout == f"{tmp_path}/xdg/tracker/tracker.db\n"
+
+
+def test_db_path_hides_the_password_of_a_url(cli: Cli) -> None:
+    result = cli("--db", "postgresql://lead:geheim@db.example:5432/tracker", "db", "path")
+    assert result.stdout == "postgresql://lead:***@db.example:5432/tracker\n"
+    assert "geheim" not in result.output
+
+
+def test_the_default_database_is_created_where_db_path_says(tmp_path: Path, cli: Cli) -> None:
+    result = cli("init", "--plan", "stuttgart-2012")
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "xdg" / "tracker" / "tracker.db"
+    assert f"Created the tracker database {path}" in result.stdout
+    assert cli("list").exit_code == 0
