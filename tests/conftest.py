@@ -18,9 +18,9 @@ import pytest
 os.environ["TYPER_USE_RICH"] = "0"
 os.environ.setdefault("COLUMNS", "200")
 
-from typer.testing import CliRunner, Result  # noqa: E402
+from typer.testing import CliRunner, Result
 
-from tracker.cli import app  # noqa: E402
+from tracker.cli import app
 
 PG_ENV = "TRACKER_TEST_PG_URL"
 TODAY = "20.09.2011"

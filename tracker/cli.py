@@ -84,7 +84,8 @@ def _global(
         typer.Option(
             "--db",
             help="Database: a file path or a URL such as postgresql://user:pw@host/db "
-            "[env TRACKER_DATABASE_URL; default: the user data directory].",
+            "(env TRACKER_DATABASE_URL; default: a file in the user data directory, "
+            "see `tracker db path`).",
             show_default=False,
         ),
     ] = None,
@@ -92,7 +93,7 @@ def _global(
         str | None,
         typer.Option(
             "--today",
-            help="Act as if today were this date, e.g. 20.09.2011 [env TRACKER_TODAY].",
+            help="Act as if today were this date, e.g. 20.09.2011 (env TRACKER_TODAY).",
             show_default=False,
         ),
     ] = None,
@@ -100,7 +101,7 @@ def _global(
         str | None,
         typer.Option(
             "--as",
-            help="Who makes the change [env TRACKER_USER; default: your login name].",
+            help="Who makes the change (env TRACKER_USER; default: your login name).",
             show_default=False,
         ),
     ] = None,
@@ -109,7 +110,7 @@ def _global(
         typer.Option(
             "--project",
             envvar="TRACKER_PROJECT",
-            help="Which project, when the database holds several [env TRACKER_PROJECT].",
+            help="Which project, when the database holds several.",
             show_default=False,
         ),
     ] = "",

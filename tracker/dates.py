@@ -53,7 +53,7 @@ def parse_date(text: str, *, today: date) -> date:
                 year += 2000
             return date(year, int(m[2]), int(m[1]))
     except ValueError:
-        raise BadDate(f"{text!r} is not a date in the calendar") from None
+        raise BadDate(f"{text!r} is not a date in the calendar (use {ACCEPTED})") from None
     if s in _WORDS:
         return today + timedelta(days=_WORDS[s])
     if s in _WEEKDAYS:
@@ -76,10 +76,13 @@ def parse_absolute_date(text: str) -> date:
 
 def shift(start: date, n: int, unit: str) -> date:
     """`start` moved by n days (d), weeks (w), months (m) or years (y), in one step."""
-    if unit == "d":
-        return start + timedelta(days=n)
-    if unit == "w":
-        return start + timedelta(weeks=n)
+    try:
+        if unit == "d":
+            return start + timedelta(days=n)
+        if unit == "w":
+            return start + timedelta(weeks=n)
+    except OverflowError:
+        raise BadDate(f"{n}{unit} from {format_de(start)} is outside the calendar") from None
     # relativedelta clamps month ends (31.03. - 1 month = 29.02.); imported here
     # because only month and year offsets need it.
     from dateutil.relativedelta import relativedelta
@@ -114,14 +117,16 @@ def resolve_today(option: str | None) -> date:
     The only place that reads the system clock, so that every command can replay
     the 2011 plan as of any day.
     """
-    text = option or os.environ.get("TRACKER_TODAY", "")
+    text, source = (
+        (option, "--today") if option else (os.environ.get("TRACKER_TODAY"), "TRACKER_TODAY")
+    )
     system = date.today()
     if not text:
         return system
     try:
         return parse_date(text, today=system)
     except BadDate as exc:
-        raise BadDate(f"--today: {exc}") from None
+        raise BadDate(f"{source}: {exc}") from None
 
 
 def now_utc() -> datetime:

@@ -1,0 +1,47 @@
+# Everything the project needs is installed from here (and pyproject.toml); nothing
+# by hand. `make demo` sets up and shows the Stuttgart plan, `make test` runs all tests.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install demo test lint check bench wheel clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# The Stuttgart plan in the default SQLite database (see `tracker db path`), loaded
+# once, and its status as on 20.09.2011, the day of the Lord Mayor's statement.
+demo: install
+	@$(BIN)/tracker --today 20.09.2011 status >/dev/null 2>&1 \
+	  || $(BIN)/tracker --today 20.09.2011 init --plan stuttgart-2012
+	$(BIN)/tracker --today 20.09.2011 status
+
+# All tests, PostgreSQL included where this machine can run it (.ci/postgres starts
+# the local cluster as root; elsewhere set TRACKER_TEST_PG_URL yourself).
+test: install
+	@url="$${TRACKER_TEST_PG_URL:-$$(.ci/postgres 2>/dev/null)}"; \
+	  if [ -z "$$url" ]; then echo "PostgreSQL not available: its tests skip (set TRACKER_TEST_PG_URL)"; fi; \
+	  TRACKER_TEST_PG_URL="$$url" $(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy tracker
+
+check: lint test
+
+bench: install
+	$(BIN)/python bench/startup.py
+
+wheel: install
+	rm -rf dist
+	$(BIN)/python -m build --wheel --outdir dist . >/dev/null
+
+clean:
+	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis
