@@ -17,7 +17,7 @@ def test_list_shows_open_items_soonest_first_with_german_dates_and_countdowns(tr
 
 def test_list_puts_undated_items_last_and_explains_derived_dates(tracker) -> None:
     keys = [line.split()[0] for line in tracker("list").stdout.splitlines()[1:]]
-    assert keys[:2] == ["TRAIN-BASIS", "TRAIN-VERTIEFUNG"]
+    assert keys[:3] == ["TRAIN-BASIS", "SW-INSTALL", "TRAIN-VERTIEFUNG"]
     assert keys[-1] == "*"  # the footnote on derived dates
     assert "ORG-AMT" in keys and keys.index("MIG-ALL") < keys.index("ORG-AMT")
     assert "30.11.2011*" in tracker("list").stdout

@@ -239,10 +239,10 @@ def change_state(
     if item.state is target:
         when = f" on {format_de(item.done_on)}" if item.done_on else ""
         raise InvalidTransition(f"{item.key} is already {target.label}{when}")
-    if not item.state.can_become(target) or (not target.is_open and not item.state.is_open):
-        hint = " (reopen it first: `tracker reopen " + item.key + "`)"
+    if not item.state.is_open or not item.state.can_become(target):
+        # A closed item changes only through `reopen`, never by accident.
         raise InvalidTransition(
-            f"{item.key} is {item.state.label}; cannot {_verb(target)} it{hint}"
+            f"{item.key} is {item.state.label} (reopen it first: `tracker reopen {item.key}`)"
         )
     done_on = None
     if target is State.DONE:
@@ -261,12 +261,6 @@ def reopen(run: Runner, project: ProjectRow, who: Who, key: str, note: str | Non
         raise InvalidTransition(f"{item.key} is {item.state.label}, not done or cancelled")
     target = state_before_closing(run, item)
     return _set_state(run, project, who, item, target, None, note)
-
-
-def _verb(target: State) -> str:
-    return {State.DONE: "mark done", State.IN_PROGRESS: "start", State.CANCELLED: "cancel"}.get(
-        target, "change"
-    )
 
 
 def _set_state(

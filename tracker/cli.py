@@ -167,11 +167,16 @@ def init(
     if loaded is not None:
         items = loaded.items()
         tasks = sum(1 for i in items if i.kind is Kind.TASK)
-        _out(
-            f"Loaded {loaded.key}: {len(loaded.workstreams)} workstreams, "
-            f"{len(items) - tasks} milestones, {tasks} tasks.\n"
-            "Next: tracker status\n"
-        )
+        counts = [
+            _count(len(loaded.workstreams), "workstream"),
+            _count(len(items) - tasks, "milestone"),
+            _count(tasks, "task"),
+        ]
+        _out(f"Loaded {loaded.key}: {', '.join(counts)}.\nNext: tracker status\n")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 @db_app.command("path")

@@ -83,7 +83,7 @@ def read(name_or_path: str) -> Plan:
         known = ", ".join(builtin_plans())
         raise BadPlan(f"no plan {name_or_path!r} (built-in plans: {known}; or a .toml file)")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # Windows editors may add a BOM
     except (OSError, UnicodeDecodeError) as exc:
         raise BadPlan(f"{path}: cannot read it ({exc})") from None
     return parse(text, str(path))
@@ -139,7 +139,8 @@ class _Reader:
                 return parse_absolute_date(value)
             except BadDate:
                 pass
-        raise self.fail(where, f"{name} {value!r} is not a date (use 2011-10-10 or 10.10.2011)")
+        shown = repr(value) if isinstance(value, str) else str(value)  # as written, not repr
+        raise self.fail(where, f"{name} {shown} is not a date (use 2011-10-10 or 10.10.2011)")
 
     def plan(self, data: dict[str, Any]) -> Plan:
         data = self.table(data, "top level", {"project", "workstreams", "milestones"})
@@ -184,6 +185,8 @@ class _Reader:
     ) -> PlanItem:
         kind = Kind.TASK if parent else Kind.MILESTONE
         where = f"{kind.value} #{n}" + (f" of {parent.key!r}" if parent else "")
+        if isinstance(raw, dict) and isinstance(raw.get("key"), str) and raw["key"].strip():
+            where = f"{kind.value} {raw['key'].strip().upper()!r}"  # name it as the lead does
         table = self.table(raw, where, _ITEM_FIELDS if parent is None else _ITEM_FIELDS - {"tasks"})
         key = self.text(table, "key", where, limit=MAX_KEY).upper()
         where = f"{kind.value} {key!r}"
@@ -278,7 +281,10 @@ def _load(conn: Any, plan: Plan, actor: str, today: date, where: str) -> None:
 
     with Session(bind=conn) as session:
         if session.scalar(select(Project.id).where(Project.key == plan.key)) is not None:
-            raise BadPlan(f"{where} already holds the project {plan.key!r}; nothing loaded")
+            raise BadPlan(
+                f"{where} already holds the project {plan.key!r}; nothing loaded "
+                "(use another --db, or change the plan's project key)"
+            )
         now = now_utc()
         project = Project(
             key=plan.key,
