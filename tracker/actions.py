@@ -22,6 +22,7 @@ from tracker.queries import (
     find_item,
     find_workstream,
     normalize_key,
+    split_refs,
     state_before_closing,
 )
 from tracker.states import EventKind, Kind, State
@@ -93,10 +94,6 @@ def _locked_item(run: Runner, project: ProjectRow, key: str) -> ItemRow:
     # holds the database), so the checks that follow see the latest committed state.
     run(LOCK_ITEM + run.for_update, {"project": project.id, "key": normalize_key(key)})
     return find_item(run, project, key)
-
-
-def _iso(d: date | None) -> str | None:
-    return None if d is None else d.isoformat()
 
 
 # --- adding ----------------------------------------------------------------------
@@ -187,10 +184,11 @@ def add_item(
         if run.one("SELECT 1 FROM item WHERE project_id = :p AND key = :k",
                    {"p": project.id, "k": new_key}):  # fmt: skip
             raise BadInput(f"the key {new_key} is taken (choose another with --key)")
-    elif parent is not None:
-        new_key = _next_key(run, project, parent.key, ".")
     else:
-        new_key = _next_key(run, project, ws.key.upper(), "-")
+        prefix, sep = (parent.key, ".") if parent is not None else (ws.key.upper(), "-")
+        new_key = _next_key(run, project, prefix, sep)
+        if len(new_key) > MAX_KEY:
+            raise BadInput(f"the generated key {new_key} is too long (choose one with --key)")
     now = now_utc()
     item_id = run.scalar(
         INSERT_ITEM,
@@ -287,8 +285,8 @@ def _set_state(
             who,
             EventKind.STATE,
             "done_on",
-            _iso(item.done_on),
-            _iso(done_on),
+            _stored(item.done_on),
+            _stored(done_on),
         )
     if note:
         change.changes.append(add_note_to(run, project, who, item, note))
@@ -297,12 +295,15 @@ def _set_state(
 
 # --- edits and notes -------------------------------------------------------------
 
-UPDATE_FIELD = {
-    name: f"UPDATE item SET {name} = :value, updated_at = :now WHERE id = :id"
-    for name in ("title", "owner", "start", "due", "workstream_id", "refs")
-}
-SET_BASELINE = "UPDATE item SET due_baseline = :due WHERE id = :id AND due_baseline IS NULL"
-CLEAR_DERIVED = "UPDATE item SET due_derived = FALSE WHERE id = :id"
+UPDATE_ITEM = """
+UPDATE item
+SET title = :title, owner = :owner, start = :start, due = :due,
+    workstream_id = :workstream_id, refs = :refs, updated_at = :now,
+    due_baseline = COALESCE(due_baseline, :due),
+    due_derived = CASE WHEN :due_changed = 1 THEN FALSE ELSE due_derived END
+WHERE id = :id
+"""
+ITEM_EXTRA = "SELECT refs, workstream_id FROM item WHERE id = :id"
 
 
 def edit_item(
@@ -318,49 +319,68 @@ def edit_item(
     workstream: str | None = None,
     refs: str | None = None,
 ) -> Change:
-    """Change the given fields of an item; one event per field that really changes.
+    """Change the given fields of an item (None: leave it); one event per real change.
 
-    A new due date is a reschedule: the first agreed date stays as the baseline, and a
-    derived date becomes an agreed one. Raises BadInput for an end before its start.
+    An empty owner or refs clears it. A new due date is a reschedule: the first agreed
+    date stays as the baseline, and a derived date becomes an agreed one. All fields
+    are written in one UPDATE, so a period can move past its old end. Raises BadInput
+    for an empty title or an end before its start.
     """
     item = _locked_item(run, project, key)
-    change = Change(item.key, item.title)
-    new_start = start if start is not None else item.start
-    new_due = due if due is not None else item.due
+    old_refs, old_ws_id = run.one(ITEM_EXTRA, {"id": item.id}) or ("", 0)
+    new_start = item.start if start is None else start
+    new_due = item.due if due is None else due
     check_period(new_start, new_due)
-
-    def put(name: str, column: str, kind: EventKind, old: object, new: object) -> None:
-        if new is None or new == old:
-            return
-        value = new.isoformat() if isinstance(new, date) else new
-        run(UPDATE_FIELD[column], {"value": value, "now": now_utc(), "id": item.id})
-        old_text = old.isoformat() if isinstance(old, date) else old
-        append_event(run, project, item.id, who, kind, name, _text(old_text), _text(value))
-        if isinstance(new, date):
-            shown = (format_de(old if isinstance(old, date) else None), format_de(new))
-            change.changes.append((name, shown[0], shown[1]))
-        else:
-            change.changes.append((name, _text(old), _text(new)))
-
-    put("title", "title", EventKind.EDITED, item.title, check_title(title) if title else None)
-    put("start", "start", EventKind.RESCHEDULED, item.start, start)
-    if due is not None and due != item.due:
-        run(SET_BASELINE, {"due": due, "id": item.id})
-        run(CLEAR_DERIVED, {"id": item.id})
-    put("due", "due", EventKind.RESCHEDULED, item.due, due)
-    put("owner", "owner", EventKind.EDITED, item.owner, owner)
+    new = {
+        "title": item.title if title is None else check_title(title),
+        "start": new_start,
+        "due": new_due,
+        "owner": item.owner if owner is None else (" ".join(owner.split()) or None),
+        "refs": old_refs if refs is None else ", ".join(split_refs(refs)),
+    }
+    ws_key, ws_id = item.workstream, old_ws_id
     if workstream is not None:
         ws = find_workstream(run, project, workstream)
-        if ws.key != item.workstream:
-            run(UPDATE_FIELD["workstream_id"], {"value": ws.id, "now": now_utc(), "id": item.id})
-            append_event(
-                run, project, item.id, who, EventKind.EDITED, "workstream", item.workstream, ws.key
-            )
-            change.changes.append(("workstream", item.workstream, ws.key))
-    if refs is not None:
-        old_refs = run.scalar("SELECT refs FROM item WHERE id = :id", {"id": item.id})
-        put("refs", "refs", EventKind.EDITED, old_refs, refs)
+        ws_key, ws_id = ws.key, ws.id
+    # (field, event kind, old, new), in the order a lead reads them.
+    fields: list[tuple[str, EventKind, object, object]] = [
+        ("title", EventKind.EDITED, item.title, new["title"]),
+        ("start", EventKind.RESCHEDULED, item.start, new["start"]),
+        ("due", EventKind.RESCHEDULED, item.due, new["due"]),
+        ("owner", EventKind.EDITED, item.owner, new["owner"]),
+        ("workstream", EventKind.EDITED, item.workstream, ws_key),
+        ("refs", EventKind.EDITED, old_refs or None, new["refs"] or None),
+    ]
+    changed = [f for f in fields if f[2] != f[3]]
+    change = Change(item.key, item.title)
+    if not changed:
+        return change
+    run(
+        UPDATE_ITEM,
+        {
+            **new,
+            "workstream_id": ws_id,
+            "now": now_utc(),
+            "due_changed": int(new_due != item.due),
+            "id": item.id,
+        },
+    )
+    for name, kind, old, value in changed:
+        append_event(run, project, item.id, who, kind, name, _stored(old), _stored(value))
+        change.changes.append((name, _shown(old), _shown(value)))
     return change
+
+
+def _stored(value: object) -> str | None:
+    """A value as the event log keeps it: dates ISO, nothing as NULL."""
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _shown(value: object) -> str | None:
+    """A value as the user reads it: dates DD.MM.YYYY."""
+    return format_de(value) if isinstance(value, date) else _stored(value)
 
 
 def _text(value: object) -> str | None:
