@@ -53,3 +53,19 @@ def test_everyday_commands_leave_heavy_libraries_unloaded(args, env) -> None:
 def test_init_does_load_the_orm(env) -> None:
     # The check above would pass vacuously if importtime output were not parsed.
     assert {"sqlalchemy", "alembic"} <= _top_level_imports(["db", "upgrade"], env)
+
+
+def test_the_command_is_found_after_global_options_with_values() -> None:
+    from tracker.cli import _command_name
+
+    argv = ["--db", "list", "--today", "20.09.2011", "--as", "x", "show", "--all"]
+    assert _command_name(argv) == "show"
+    assert _command_name(["--help"]) is None
+    assert _command_name(["db", "current"]) == "db"
+
+
+def test_the_console_script_still_lists_every_command_in_help(env) -> None:
+    argv = [sys.executable, "-m", "tracker", "--help"]
+    out = subprocess.run(argv, capture_output=True, text=True, env=env, check=True).stdout
+    for name in ("init", "list", "show", "countdown", "status", "history", "done", "db"):
+        assert f" {name} " in out

@@ -10,8 +10,8 @@ never print; the caller's `with` rolls back on any error.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from tracker.dates import format_de, now_utc
 from tracker.db import Runner
@@ -32,21 +32,23 @@ MAX_KEY = 32
 MAX_TITLE = 300
 
 
-@dataclass(frozen=True)
-class Who:
+class Who(NamedTuple):
     """Who makes a change, and on which day of the tracker's calendar."""
 
     actor: str
     today: date
 
 
-@dataclass
 class Change:
     """What a write did, for the CLI to report."""
 
-    key: str
-    title: str
-    changes: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    def __init__(
+        self, key: str, title: str, changes: list[tuple[str, str | None, str | None]] | None = None
+    ) -> None:
+        self.key = key
+        self.title = title
+        # (what, old, new) as the user reads them
+        self.changes = changes if changes is not None else []
 
     @property
     def changed(self) -> bool:

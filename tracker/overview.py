@@ -7,8 +7,8 @@ when overdue, minus the working days with due < d ≤ today.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from tracker.db import Runner
 from tracker.holidays_de import WorkingCalendar
@@ -29,8 +29,7 @@ SOON_DAYS = 14
 RECENT_DAYS = 14
 
 
-@dataclass(frozen=True)
-class Clock:
+class Clock(NamedTuple):
     """Today and the working calendar every countdown is measured with."""
 
     today: date
@@ -49,8 +48,7 @@ class Clock:
         return None if due is None else self.calendar.working_days(self.today, due)
 
 
-@dataclass(frozen=True)
-class Countdown:
+class Countdown(NamedTuple):
     """The open dated milestones, overdue ones first, and the go-live."""
 
     project: ProjectRow
@@ -68,8 +66,7 @@ def countdown(run: Runner, project: ProjectRow, today: date) -> Countdown:
     )
 
 
-@dataclass(frozen=True)
-class Status:
+class Status(NamedTuple):
     """One screen for the weekly meeting."""
 
     project: ProjectRow

@@ -8,9 +8,8 @@ parameter), so "any" is '' and "no limit" is a far date; and no date arithmetic 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from tracker.dates import as_date, as_datetime
 from tracker.db import Row, Runner
@@ -28,8 +27,7 @@ SELECT id, key, name, go_live, region, source FROM project ORDER BY key
 """
 
 
-@dataclass(frozen=True)
-class ProjectRow:
+class ProjectRow(NamedTuple):
     id: int
     key: str
     name: str
@@ -69,8 +67,7 @@ SELECT id, key, title FROM workstream WHERE project_id = :project ORDER BY posit
 """
 
 
-@dataclass(frozen=True)
-class WorkstreamRow:
+class WorkstreamRow(NamedTuple):
     id: int
     key: str
     title: str
@@ -120,8 +117,7 @@ ORDER BY i.due IS NULL, i.due, i.key
 """
 
 
-@dataclass(frozen=True)
-class ItemRow:
+class ItemRow(NamedTuple):
     """An item as lists show it."""
 
     id: int
@@ -159,8 +155,7 @@ class ItemRow:
         return self.state.is_open and self.due is not None and self.due < today
 
 
-@dataclass(frozen=True)
-class ListFilter:
+class ListFilter(NamedTuple):
     """Which items a list shows. Every field narrows; the defaults show all open items.
 
     - include_closed: done and cancelled items too
@@ -183,7 +178,7 @@ class ListFilter:
     def only_overdue(self, today: date) -> ListFilter:
         """This filter narrowed to open items due before today."""
         until = min(self.due_until, today - timedelta(days=1))
-        return replace(self, include_closed=False, state=None, due_until=until)
+        return self._replace(include_closed=False, state=None, due_until=until)
 
     def params(self, project: ProjectRow) -> dict[str, Any]:
         return {
@@ -222,8 +217,7 @@ WHERE i.project_id = :project AND i.key = :key
 """
 
 
-@dataclass(frozen=True)
-class ItemDetail:
+class ItemDetail(NamedTuple):
     """Everything `tracker show` prints about one item."""
 
     item: ItemRow
@@ -233,8 +227,8 @@ class ItemDetail:
     created_at: datetime | None
     updated_at: datetime | None
     workstream_title: str
-    tasks: list[ItemRow] = field(default_factory=list)
-    events: list[EventRow] = field(default_factory=list)
+    tasks: list[ItemRow]
+    events: list[EventRow]
 
     @property
     def notes(self) -> list[EventRow]:
@@ -303,8 +297,7 @@ ORDER BY ws.position, ws.key
 """
 
 
-@dataclass(frozen=True)
-class Progress:
+class Progress(NamedTuple):
     """Done of total per workstream; cancelled items do not count towards the total."""
 
     workstream: str
@@ -351,8 +344,7 @@ LIMIT :limit
 """
 
 
-@dataclass(frozen=True)
-class EventRow:
+class EventRow(NamedTuple):
     id: int
     day: date
     recorded_at: datetime

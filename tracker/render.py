@@ -6,16 +6,17 @@ documented in docs/json.md. No rich: a plain aligned table costs nothing to impo
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tracker.actions import Change
 from tracker.dates import format_de, iso
-from tracker.overview import Clock, Countdown, Status
-from tracker.queries import EventRow, ItemDetail, ItemRow, ProjectRow
 from tracker.states import EventKind, State
+
+if TYPE_CHECKING:  # write commands need none of these at run time
+    from tracker.actions import Change
+    from tracker.overview import Clock, Countdown, Status
+    from tracker.queries import EventRow, ItemDetail, ItemRow, ProjectRow
 
 DERIVED_MARK = "*"
 DERIVED_NOTE = "* derived date: the source gives none (see `tracker show KEY`)"
@@ -59,6 +60,8 @@ def state_text(item: ItemRow, clock: Clock) -> str:
 
 
 def dumps(data: Any) -> str:
+    import json  # only --format json pays for it
+
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
