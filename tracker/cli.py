@@ -395,33 +395,28 @@ def done(
     note: NoteOption = None,
 ) -> None:
     """Mark an item done (today, or on the day given with --on)."""
-    on_d = _date(on, _opts(ctx), "--on")
-    _write(
-        ctx,
-        lambda run, project, who: actions.change_state(
-            run, project, who, key, State.DONE, on=on_d, note=note
-        ),
-    )
+    _change_state(ctx, key, State.DONE, note, on=_date(on, _opts(ctx), "--on"))
 
 
 @app.command()
 def start(ctx: typer.Context, key: KeyArg, note: NoteOption = None) -> None:
     """Mark an item as in progress."""
-    _write(
-        ctx,
-        lambda run, project, who: actions.change_state(
-            run, project, who, key, State.IN_PROGRESS, note=note
-        ),
-    )
+    _change_state(ctx, key, State.IN_PROGRESS, note)
 
 
 @app.command()
 def cancel(ctx: typer.Context, key: KeyArg, note: NoteOption = None) -> None:
     """Cancel an item: it is no longer needed (it stays in the history)."""
+    _change_state(ctx, key, State.CANCELLED, note)
+
+
+def _change_state(
+    ctx: typer.Context, key: str, target: State, note: str | None, on: date | None = None
+) -> None:
     _write(
         ctx,
         lambda run, project, who: actions.change_state(
-            run, project, who, key, State.CANCELLED, note=note
+            run, project, who, key, target, on=on, note=note
         ),
     )
 

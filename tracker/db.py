@@ -20,7 +20,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -233,30 +233,24 @@ def _sqlalchemy_session(url: str, write: bool) -> Iterator[Runner]:
         engine.dispose()
 
 
-@contextmanager
-def reader(url: str) -> Iterator[Runner]:
-    """A read-only view of the database (one consistent snapshot)."""
+def _session(url: str, write: bool) -> AbstractContextManager[Runner]:
     if dialect_of(url) == "sqlite":
-        with _sqlite_session(url, "BEGIN") as run:
-            yield run
-    else:
-        with _sqlalchemy_session(url, write=False) as run:
-            yield run
+        return _sqlite_session(url, "BEGIN IMMEDIATE" if write else "BEGIN")
+    return _sqlalchemy_session(url, write=write)
 
 
-@contextmanager
-def writer(url: str) -> Iterator[Runner]:
+def reader(url: str) -> AbstractContextManager[Runner]:
+    """A read-only view of the database (one consistent snapshot)."""
+    return _session(url, write=False)
+
+
+def writer(url: str) -> AbstractContextManager[Runner]:
     """One write transaction holding the write lock from its start; commits at the end.
 
     Any exception rolls everything back, so a failed command leaves the database
     exactly as it was.
     """
-    if dialect_of(url) == "sqlite":
-        with _sqlite_session(url, "BEGIN IMMEDIATE") as run:
-            yield run
-    else:
-        with _sqlalchemy_session(url, write=True) as run:
-            yield run
+    return _session(url, write=True)
 
 
 # --- the heavy path: SQLAlchemy and Alembic ---------------------------------------
