@@ -167,3 +167,45 @@ def test_the_default_database_is_created_where_db_path_says(tmp_path: Path, cli:
     path = tmp_path / "xdg" / "tracker" / "tracker.db"
     assert f"Created the tracker database {path}" in result.stdout
     assert cli("list").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("state", "'finished'"), ("kind", "'epic'"), ("due", "'2011-01-01'")],
+    ids=["unknown-state", "unknown-kind", "due-before-start"],
+)
+def test_the_schema_itself_refuses_impossible_items(db_url: str, column: str, value: str) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    plan.install(db_url, plan.read("stuttgart-2012"), "test-lead", TODAY)
+    engine = db.make_engine(db_url)
+    try:
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            # TRAIN-BASIS starts 12.09.2011, so a due date in January breaks start <= due.
+            conn.execute(text(f"UPDATE item SET {column} = {value} WHERE key = 'TRAIN-BASIS'"))
+    finally:
+        engine.dispose()
+
+
+def test_the_orm_models_hold_the_plan_with_its_relations(db_url: str) -> None:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from tracker.models import Item, Project
+
+    plan.install(db_url, plan.read("stuttgart-2012"), "test-lead", TODAY)
+    engine = db.make_engine(db_url)
+    try:
+        with Session(engine) as session:
+            project = session.scalars(select(Project)).one()
+            assert (project.key, project.go_live, project.region) == (
+                "stuttgart-2012",
+                date(2012, 1, 1),
+                "DE-BW",
+            )
+            assert [ws.key for ws in project.workstreams][:2] == ["software", "training"]
+            org = session.scalars(select(Item).where(Item.key == "ORG-STRUCTURE")).one()
+            assert len(org.tasks) == 8 and all(t.milestone is org for t in org.tasks)
+            assert org.due_baseline == org.due == date(2011, 12, 31) and org.due_derived
+    finally:
+        engine.dispose()

@@ -59,7 +59,9 @@ class Project(Base):
     source: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
 
-    workstreams: Mapped[list[Workstream]] = relationship(back_populates="project")
+    workstreams: Mapped[list[Workstream]] = relationship(
+        back_populates="project", order_by="Workstream.position"
+    )
 
 
 class Workstream(Base):
