@@ -9,11 +9,11 @@ never print; the caller's `with` rolls back on any error.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import NamedTuple
 
-from tracker.dates import format_de, now_utc
+from tracker import fields
+from tracker.dates import check_supported, format_de, now_utc
 from tracker.db import Runner
 from tracker.errors import BadInput, InvalidTransition
 from tracker.queries import (
@@ -22,14 +22,10 @@ from tracker.queries import (
     find_item,
     find_workstream,
     normalize_key,
-    split_refs,
     state_before_closing,
+    tasks_of,
 )
 from tracker.states import EventKind, Kind, State
-
-KEY_PATTERN = re.compile(r"[A-Z][A-Z0-9]*(?:[._-][A-Z0-9]+)*")
-MAX_KEY = 32
-MAX_TITLE = 300
 
 
 class Who(NamedTuple):
@@ -113,29 +109,12 @@ KEYS_LIKE = "SELECT key FROM item WHERE project_id = :project AND key LIKE :pref
 LOCK_PROJECT = "SELECT id FROM project WHERE id = :project"
 
 
-def check_key(key: str) -> str:
-    """A valid item key in upper case, or BadInput."""
-    norm = normalize_key(key)
-    if len(norm) > MAX_KEY or not KEY_PATTERN.fullmatch(norm):
-        raise BadInput(
-            f"{key!r} is not a usable key (letters, digits and . _ -, starting with a letter, "
-            f"at most {MAX_KEY} characters)"
-        )
-    return norm
-
-
-def check_title(title: str) -> str:
-    """A non-empty title of at most MAX_TITLE characters."""
-    title = " ".join(title.split())
-    if not title:
-        raise BadInput("the title is empty")
-    if len(title) > MAX_TITLE:
-        raise BadInput(f"the title is longer than {MAX_TITLE} characters")
-    return title
-
-
 def check_period(start: date | None, due: date | None) -> None:
-    """An end before its start is refused."""
+    """Dates the calendar covers, and no end before its start."""
+    if start is not None:
+        check_supported(start, "the start")
+    if due is not None:
+        check_supported(due, "the due date")
     if start is not None and due is not None and start > due:
         raise BadInput(f"the start {format_de(start)} is after the due date {format_de(due)}")
 
@@ -167,14 +146,19 @@ def add_item(
     A task takes its milestone's workstream unless one is given. Without `key`, a
     milestone gets WORKSTREAM-n and a task MILESTONE.n.
     """
-    title = check_title(title)
+    title = fields.title(title)
     check_period(start, due)
     # New keys are read-then-written: on PostgreSQL, concurrent adds to a project queue
     # on its row (SQLite's BEGIN IMMEDIATE already serialises them).
     run(LOCK_PROJECT + run.for_update, {"project": project.id})
-    parent = find_item(run, project, milestone) if milestone else None
+    parent = _locked_item(run, project, milestone) if milestone else None
     if parent is not None and parent.kind is Kind.TASK:
         raise BadInput(f"{parent.key} is a task; tasks belong to milestones")
+    if parent is not None and not parent.state.is_open:
+        raise InvalidTransition(
+            f"{parent.key} is {parent.state.label}; reopen it before adding tasks "
+            f"(`tracker reopen {parent.key}`)"
+        )
     if workstream:
         ws = find_workstream(run, project, workstream)
     elif parent is not None:
@@ -182,15 +166,18 @@ def add_item(
     else:
         raise BadInput("a milestone needs --workstream (see `tracker status` for the list)")
     if key:
-        new_key = check_key(key)
+        new_key = fields.item_key(key)
         if run.one("SELECT 1 FROM item WHERE project_id = :p AND key = :k",
                    {"p": project.id, "k": new_key}):  # fmt: skip
             raise BadInput(f"the key {new_key} is taken (choose another with --key)")
     else:
         prefix, sep = (parent.key, ".") if parent is not None else (ws.key.upper(), "-")
-        new_key = _next_key(run, project, prefix, sep)
-        if len(new_key) > MAX_KEY:
-            raise BadInput(f"the generated key {new_key} is too long (choose one with --key)")
+        generated = _next_key(run, project, prefix, sep)
+        try:
+            new_key = fields.item_key(generated)
+        except BadInput:
+            message = f"cannot make a key from {generated!r} (choose one with --key)"
+            raise BadInput(message) from None
     now = now_utc()
     item_id = run.scalar(
         INSERT_ITEM,
@@ -202,7 +189,7 @@ def add_item(
             "description": "",
             "workstream": ws.id,
             "milestone": parent.id if parent else None,
-            "owner": owner or None,
+            "owner": fields.owner(owner or ""),
             "start": start,
             "due": due,
             "refs": refs,
@@ -244,6 +231,14 @@ def change_state(
         raise InvalidTransition(
             f"{item.key} is {item.state.label} (reopen it first: `tracker reopen {item.key}`)"
         )
+    if not target.is_open and item.kind is Kind.MILESTONE:
+        open_tasks = [t.key for t in tasks_of(run, item) if t.state.is_open]
+        if open_tasks:
+            shown = ", ".join(open_tasks[:3]) + (", ..." if len(open_tasks) > 3 else "")
+            raise InvalidTransition(
+                f"{item.key} has {len(open_tasks)} open task(s) ({shown}): "
+                "mark them done or cancel them first"
+            )
     done_on = None
     if target is State.DONE:
         done_on = on or who.today
@@ -328,24 +323,28 @@ def edit_item(
     are written in one UPDATE, so a period can move past its old end. Raises BadInput
     for an empty title or an end before its start.
     """
+    if all(v is None for v in (title, due, start, owner, workstream, refs)):
+        raise BadInput(
+            "nothing to change (give --title, --due, --start, --owner, --workstream or --refs)"
+        )
     item = _locked_item(run, project, key)
     old_refs, old_ws_id = run.one(ITEM_EXTRA, {"id": item.id}) or ("", 0)
     new_start = item.start if start is None else start
     new_due = item.due if due is None else due
     check_period(new_start, new_due)
     new = {
-        "title": item.title if title is None else check_title(title),
+        "title": item.title if title is None else fields.title(title),
         "start": new_start,
         "due": new_due,
-        "owner": item.owner if owner is None else (" ".join(owner.split()) or None),
-        "refs": old_refs if refs is None else ", ".join(split_refs(refs)),
+        "owner": item.owner if owner is None else fields.owner(owner),
+        "refs": old_refs if refs is None else fields.refs(fields.split_refs(refs)),
     }
     ws_key, ws_id = item.workstream, old_ws_id
     if workstream is not None:
         ws = find_workstream(run, project, workstream)
         ws_key, ws_id = ws.key, ws.id
     # (field, event kind, old, new), in the order a lead reads them.
-    fields: list[tuple[str, EventKind, object, object]] = [
+    candidates: list[tuple[str, EventKind, object, object]] = [
         ("title", EventKind.EDITED, item.title, new["title"]),
         ("start", EventKind.RESCHEDULED, item.start, new["start"]),
         ("due", EventKind.RESCHEDULED, item.due, new["due"]),
@@ -353,7 +352,7 @@ def edit_item(
         ("workstream", EventKind.EDITED, item.workstream, ws_key),
         ("refs", EventKind.EDITED, old_refs or None, new["refs"] or None),
     ]
-    changed = [f for f in fields if f[2] != f[3]]
+    changed = [c for c in candidates if c[2] != c[3]]
     change = Change(item.key, item.title)
     if not changed:
         return change
@@ -385,17 +384,11 @@ def _shown(value: object) -> str | None:
     return format_de(value) if isinstance(value, date) else _stored(value)
 
 
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
 def add_note_to(
     run: Runner, project: ProjectRow, who: Who, item: ItemRow, text: str
 ) -> tuple[str, str | None, str | None]:
     """Append a note to an item's log."""
-    text = text.strip()
-    if not text:
-        raise BadInput("the note is empty")
+    text = fields.note(text)
     append_event(run, project, item.id, who, EventKind.NOTE, "note", None, text)
     return ("note", None, text)
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any, NamedTuple
 import typer
 from typer.core import TyperGroup
 
-from tracker import actions, db, queries, render
+from tracker import actions, db, fields, queries, render
 from tracker.actions import Who
 from tracker.dates import parse_date, resolve_today, span_end
 from tracker.errors import BadInput, TrackerError
@@ -65,12 +65,12 @@ class GlobalOptions(NamedTuple):
 
     @property
     def who(self) -> Who:
-        actor = self.actor_option or os.environ.get("TRACKER_USER", "")
+        actor = (self.actor_option or "").strip() or os.environ.get("TRACKER_USER", "").strip()
         if not actor:
             import getpass
 
             actor = getpass.getuser()
-        return Who(actor.strip(), self.today)
+        return Who(fields.actor(actor), self.today)
 
 
 @app.callback()
@@ -246,6 +246,8 @@ def list_(
     opts = _opts(ctx)
     if milestones and tasks:
         raise BadInput("--milestones and --tasks exclude each other")
+    if overdue and (all_ or state):
+        raise BadInput("--overdue lists open items only; leave out --all and --state")
     try:
         wanted_state = State.parse(state) if state else None
     except ValueError:
@@ -442,10 +444,6 @@ def edit(
 ) -> None:
     """Change an item's title, dates, owner, workstream or references."""
     opts = _opts(ctx)
-    if all(v is None for v in (title, due, start, owner, workstream, refs)):
-        raise BadInput(
-            "nothing to change (give --title, --due, --start, --owner, --workstream or --refs)"
-        )
     due_d, start_d = _date(due, opts, "--due"), _date(start, opts, "--start")
     _write(
         ctx,

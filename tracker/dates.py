@@ -18,6 +18,11 @@ ACCEPTED = (
     "+3d, -2w, +1m or a weekday such as monday"
 )
 
+# The years the holiday calendar knows (tracker/holidays_de.py): every working-day
+# count needs them, so dates outside are refused where they enter the tracker.
+FIRST_YEAR = 1995
+LAST_YEAR = 2099
+
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _GERMAN = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?")
 _OFFSET = re.compile(r"([+-]?)(\d{1,4})\s*([dwmy])")
@@ -55,9 +60,9 @@ def parse_date(text: str, *, today: date) -> date:
     except ValueError:
         raise BadDate(f"{text!r} is not a date in the calendar (use {ACCEPTED})") from None
     if s in _WORDS:
-        return today + timedelta(days=_WORDS[s])
+        return shift(today, _WORDS[s], "d")
     if s in _WEEKDAYS:
-        return today + timedelta(days=(_WEEKDAYS[s] - today.weekday() - 1) % 7 + 1)
+        return shift(today, (_WEEKDAYS[s] - today.weekday() - 1) % 7 + 1, "d")
     if m := _OFFSET.fullmatch(s):
         n = int(m[2]) * (-1 if m[1] == "-" else 1)
         return shift(today, n, m[3])
@@ -72,6 +77,16 @@ def parse_absolute_date(text: str) -> date:
     if _ISO.fullmatch(s) or (m is not None and m[3] is not None and len(m[3]) == 4):
         return parse_date(s, today=date.min)
     raise BadDate(f"{text!r} is not a full date (use 2011-10-10 or 10.10.2011)")
+
+
+def check_supported(d: date, what: str) -> date:
+    """`d` if the working calendar covers its year; BadDate otherwise."""
+    if not FIRST_YEAR <= d.year <= LAST_YEAR:
+        raise BadDate(
+            f"{what} {format_de(d)} is outside the years the tracker's calendar knows "
+            f"({FIRST_YEAR}–{LAST_YEAR})"
+        )
+    return d
 
 
 def shift(start: date, n: int, unit: str) -> date:
@@ -124,7 +139,7 @@ def resolve_today(option: str | None) -> date:
     if not text:
         return system
     try:
-        return parse_date(text, today=system)
+        return check_supported(parse_date(text, today=system), "today")
     except BadDate as exc:
         raise BadDate(f"{source}: {exc}") from None
 

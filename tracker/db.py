@@ -81,6 +81,8 @@ def resolve_url(option: str | None) -> str:
         value = str(user_data_path("tracker") / "tracker.db")
     if "://" in value:
         return value
+    if "?" in value or "#" in value:
+        raise DatabaseError(f"a database file name may not contain '?' or '#': {value!r}")
     return "sqlite:///" + str(Path(value).expanduser().absolute())
 
 
@@ -135,6 +137,10 @@ def _sqlite_runner(conn: sqlite3.Connection) -> Runner:
     return Runner("sqlite", execute)
 
 
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _sqlite_connect(path: Path) -> sqlite3.Connection:
     if not path.exists():
         raise DatabaseError(f"no tracker database at {path} (run `tracker init`)")
@@ -145,6 +151,9 @@ def _sqlite_connect(path: Path) -> sqlite3.Connection:
         )
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys=ON")
+        # SQLite's own LOWER() folds ASCII only; PostgreSQL's folds "Ü" too. Python's
+        # str.lower makes `list --owner "FRAU MÜLLER"` answer the same on both.
+        conn.create_function("lower", 1, _lower, deterministic=True)
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"cannot open {path}: {exc}") from None
     return conn
@@ -210,12 +219,23 @@ def _busy_or(exc: sqlite3.OperationalError, path: Path) -> Exception:
     return exc
 
 
+def _first_line(exc: Any) -> str:
+    """The driver's own message of a SQLAlchemy error, first line only."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 @contextmanager
 def _sqlalchemy_session(url: str, write: bool) -> Iterator[Runner]:
     from sqlalchemy import text
     from sqlalchemy.exc import OperationalError
 
     engine = make_engine(url)
+    if not write:
+        # One snapshot for all the queries of a read (status runs four).
+        engine = engine.execution_options(
+            isolation_level="REPEATABLE READ", postgresql_readonly=True
+        )
     try:
         with engine.begin() if write else engine.connect() as conn:
 
@@ -227,8 +247,7 @@ def _sqlalchemy_session(url: str, write: bool) -> Iterator[Runner]:
             _check_revision(run, display_url(url))
             yield run
     except OperationalError as exc:
-        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise DatabaseError(f"cannot use {display_url(url)}: {first}") from None
+        raise DatabaseError(f"cannot use {display_url(url)}: {_first_line(exc)}") from None
     finally:
         engine.dispose()
 
@@ -367,6 +386,8 @@ def current_revision(url: str) -> str | None:
             raise DatabaseError(f"no tracker database at {path} (run `tracker init`)")
         if "alembic_version" not in sqlite_tables(path):
             return None
+    from sqlalchemy.exc import OperationalError
+
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
@@ -374,6 +395,8 @@ def current_revision(url: str) -> str | None:
                 return None
             rev = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
             return None if rev is None else str(rev)
+    except OperationalError as exc:
+        raise DatabaseError(f"cannot use {display_url(url)}: {_first_line(exc)}") from None
     finally:
         engine.dispose()
 
@@ -417,8 +440,7 @@ def migrate(
     except SQLAlchemyDatabaseError as exc:
         if created and path is not None:
             remove_sqlite_files(path)
-        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise DatabaseError(f"cannot set up {where}: {first}") from None
+        raise DatabaseError(f"cannot set up {where}: {_first_line(exc)}") from None
     except BaseException:
         if created and path is not None:
             remove_sqlite_files(path)

@@ -47,8 +47,7 @@ __all__ = [
 # Buß- und Bettag stopped being a holiday outside Sachsen in 1995 (it paid for the
 # employers' share of the new long-term care insurance), so from 1995 on every rule
 # below is a state rule. 2099 is far enough for any plan; Easter needs no upper limit.
-FIRST_YEAR = 1995
-LAST_YEAR = 2099
+from tracker.dates import FIRST_YEAR, LAST_YEAR  # noqa: E402  (defined with the dates)
 
 REGIONS: dict[str, str] = {
     "DE-BW": "Baden-Württemberg",

@@ -16,6 +16,15 @@ import sqlalchemy as sa
 from sqlalchemy import ForeignKey, Index, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from tracker.fields import (
+    MAX_ACTOR,
+    MAX_KEY,
+    MAX_NAME,
+    MAX_OWNER,
+    MAX_PROJECT_KEY,
+    MAX_REFS,
+    MAX_TITLE,
+)
 from tracker.states import EventKind, Kind, State
 
 # Names every constraint, so that Alembic's batch mode on SQLite can find them again
@@ -41,7 +50,7 @@ class Base(DeclarativeBase):
             create_constraint=True,
             length=20,
         ),
-        str: String(200),
+        str: String(MAX_NAME),
     }
 
 
@@ -51,7 +60,7 @@ class Project(Base):
     __tablename__ = "project"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), unique=True)
+    key: Mapped[str] = mapped_column(String(MAX_PROJECT_KEY), unique=True)
     name: Mapped[str]
     go_live: Mapped[date]
     # ISO 3166-2 code of the state whose public holidays count ("DE-BW").
@@ -72,7 +81,7 @@ class Workstream(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
-    key: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(MAX_KEY))
     title: Mapped[str]
     position: Mapped[int] = mapped_column(default=0)
 
@@ -102,13 +111,13 @@ class Item(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
-    key: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(MAX_KEY))
     kind: Mapped[Kind]
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(MAX_TITLE))
     description: Mapped[str] = mapped_column(Text, default="")
     workstream_id: Mapped[int] = mapped_column(ForeignKey("workstream.id"))
     milestone_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"))
-    owner: Mapped[str | None] = mapped_column(String(100))
+    owner: Mapped[str | None] = mapped_column(String(MAX_OWNER))
     start: Mapped[date | None]
     due: Mapped[date | None]
     # The first agreed due date, kept beside the current one for slip reports.
@@ -119,7 +128,7 @@ class Item(Base):
     state: Mapped[State] = mapped_column(default=State.PLANNED)
     done_on: Mapped[date | None]
     # Council submissions and motions, e.g. "647/2011, 264/2011".
-    refs: Mapped[str] = mapped_column(String(300), default="")
+    refs: Mapped[str] = mapped_column(String(MAX_REFS), default="")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -144,7 +153,7 @@ class Event(Base):
     # wall-clock time it was recorded.
     day: Mapped[date]
     recorded_at: Mapped[datetime]
-    actor: Mapped[str] = mapped_column(String(100))
+    actor: Mapped[str] = mapped_column(String(MAX_ACTOR))
     kind: Mapped[EventKind]
     field: Mapped[str | None] = mapped_column(String(32))
     old: Mapped[str | None] = mapped_column(Text)

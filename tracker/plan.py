@@ -14,9 +14,9 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from tracker.actions import KEY_PATTERN, MAX_KEY, MAX_TITLE
-from tracker.dates import format_de, parse_absolute_date
-from tracker.errors import BadDate, BadPlan, UnknownRegion
+from tracker import fields
+from tracker.dates import check_supported, format_de, parse_absolute_date
+from tracker.errors import BadDate, BadInput, BadPlan, UnknownRegion
 from tracker.holidays_de import normalize_region
 from tracker.states import Kind, State
 
@@ -115,8 +115,15 @@ class _Reader:
             )
         return value
 
+    def valid(self, where: str, check: Any, *args: Any) -> Any:
+        """check(*args), with its BadInput or BadDate turned into a BadPlan at `where`."""
+        try:
+            return check(*args)
+        except (BadInput, BadDate) as exc:
+            raise self.fail(where, str(exc)) from None
+
     def text(self, table: dict[str, Any], name: str, where: str, *, required: bool = True,
-             limit: int = 300) -> str:  # fmt: skip
+             limit: int = fields.MAX_TEXT) -> str:  # fmt: skip
         value = table.get(name)
         if value is None:
             if required:
@@ -133,12 +140,16 @@ class _Reader:
         if value is None:
             return None
         if isinstance(value, date) and not hasattr(value, "hour"):
-            return value
+            checked: date = self.valid(where, check_supported, value, name)
+            return checked
         if isinstance(value, str):
             try:
-                return parse_absolute_date(value)
+                parsed = parse_absolute_date(value)
             except BadDate:
                 pass
+            else:
+                checked = self.valid(where, check_supported, parsed, name)
+                return checked
         shown = repr(value) if isinstance(value, str) else str(value)  # as written, not repr
         raise self.fail(where, f"{name} {shown} is not a date (use 2011-10-10 or 10.10.2011)")
 
@@ -148,7 +159,13 @@ class _Reader:
         go_live = self.date(project, "go_live", "[project]")
         if go_live is None:
             raise self.fail("[project]", "go_live is missing")
-        key = self.text(project, "key", "[project]", limit=64)
+        key = self.valid(
+            "[project]",
+            fields.short_key,
+            self.text(project, "key", "[project]"),
+            "project key",
+            fields.MAX_PROJECT_KEY,
+        )
         try:
             region = normalize_region(self.text(project, "region", "[project]"))
         except UnknownRegion as exc:
@@ -157,25 +174,36 @@ class _Reader:
         workstreams: list[tuple[str, str]] = []
         for n, raw in enumerate(data.get("workstreams") or [], 1):
             ws = self.table(raw, f"workstream #{n}", _WORKSTREAM_FIELDS)
-            ws_key = self.text(ws, "key", f"workstream #{n}", limit=32)
-            if ws_key.lower() in {k.lower() for k, _ in workstreams}:
-                raise self.fail(f"workstream {ws_key!r}", "the key is used twice")
-            workstreams.append((ws_key, self.text(ws, "title", f"workstream {ws_key!r}")))
+            raw_key = self.text(ws, "key", f"workstream #{n}")
+            where = f"workstream {raw_key!r}"
+            ws_key = self.valid(where, fields.short_key, raw_key, "workstream key", fields.MAX_KEY)
+            if ws_key in {k for k, _ in workstreams}:
+                raise self.fail(where, "the key is used twice")
+            title = self.valid(
+                where, fields.title, self.text(ws, "title", where), "title", fields.MAX_NAME
+            )
+            workstreams.append((ws_key, title))
         if not workstreams:
             raise self.fail("top level", "the plan has no [[workstreams]]")
 
         seen: set[str] = set()
         milestones = [
-            self.item(raw, n, None, {k.lower() for k, _ in workstreams}, seen)
+            self.item(raw, n, None, {k for k, _ in workstreams}, seen)
             for n, raw in enumerate(data.get("milestones") or [], 1)
         ]
         return Plan(
             source=self.source,
             key=key,
-            name=self.text(project, "name", "[project]"),
+            name=self.valid(
+                "[project]",
+                fields.title,
+                self.text(project, "name", "[project]"),
+                "name",
+                fields.MAX_NAME,
+            ),
             go_live=go_live,
             region=region,
-            description=self.text(project, "source", "[project]", required=False, limit=4000),
+            description=self.text(project, "source", "[project]", required=False),
             workstreams=workstreams,
             milestones=milestones,
         )
@@ -188,16 +216,14 @@ class _Reader:
         if isinstance(raw, dict) and isinstance(raw.get("key"), str) and raw["key"].strip():
             where = f"{kind.value} {raw['key'].strip().upper()!r}"  # name it as the lead does
         table = self.table(raw, where, _ITEM_FIELDS if parent is None else _ITEM_FIELDS - {"tasks"})
-        key = self.text(table, "key", where, limit=MAX_KEY).upper()
+        key = self.valid(where, fields.item_key, self.text(table, "key", where))
         where = f"{kind.value} {key!r}"
-        if not KEY_PATTERN.fullmatch(key):
-            raise self.fail(where, "a key is letters, digits and . _ -, starting with a letter")
         if key in seen:
             raise self.fail(where, "the key is used twice")
         seen.add(key)
-        ws_key = self.text(table, "workstream", where, required=parent is None, limit=32)
+        ws_key = self.text(table, "workstream", where, required=parent is None).lower()
         ws_key = ws_key or (parent.workstream if parent else "")
-        if ws_key.lower() not in workstreams:
+        if ws_key not in workstreams:
             raise self.fail(where, f"unknown workstream {ws_key!r}")
         try:
             state = State.parse(self.text(table, "state", where, required=False) or "planned")
@@ -218,19 +244,20 @@ class _Reader:
         refs = table.get("refs", [])
         if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
             raise self.fail(where, 'refs must be a list of strings, e.g. ["647/2011"]')
+        refs = fields.split_refs(self.valid(where, fields.refs, refs))
         item = PlanItem(
             key=key,
-            title=self.text(table, "title", where, limit=MAX_TITLE),
+            title=self.valid(where, fields.title, self.text(table, "title", where)),
             workstream=ws_key,
             kind=kind,
-            owner=self.text(table, "owner", where, required=False, limit=100) or None,
+            owner=self.valid(where, fields.owner, self.text(table, "owner", where, required=False)),
             start=start,
             due=due,
             due_derived=derived,
             state=state,
             done_on=done_on,
             refs=refs,
-            description=self.text(table, "description", where, required=False, limit=4000),
+            description=self.text(table, "description", where, required=False),
         )
         raw_tasks = table.get("tasks") or []
         if not isinstance(raw_tasks, list):
@@ -249,7 +276,6 @@ class Installed:
     where: str
     revision_before: str | None
     revision: str
-    plan: Plan | None
     created: bool
 
 
@@ -268,7 +294,7 @@ def install(url: str, plan: Plan | None, actor: str, today: date) -> Installed:
             _load(conn, plan, actor, today, where)
 
     before, created = db.migrate(url, load=load, create=True)
-    return Installed(where, before, db.HEAD, plan, created)
+    return Installed(where, before, db.HEAD, created)
 
 
 def _load(conn: Any, plan: Plan, actor: str, today: date, where: str) -> None:
@@ -316,7 +342,9 @@ def _load(conn: Any, plan: Plan, actor: str, today: date, where: str) -> None:
                 kind=EventKind.CREATED,
                 new=item.title,
             )
-            for item in session.scalars(select(Item).where(Item.project_id == project.id))
+            for item in session.scalars(
+                select(Item).where(Item.project_id == project.id).order_by(Item.id)
+            )
         ]
         session.add_all(events)
         session.flush()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
+from tracker import fields
 from tracker.dates import as_date, as_datetime
 from tracker.db import Row, Runner
 from tracker.errors import NotFound
@@ -108,7 +109,7 @@ WHERE i.project_id = :project
   AND (:include_closed = 1 OR i.state IN ('planned', 'in_progress'))
   AND (:state = '' OR i.state = :state)
   AND (:workstream = '' OR LOWER(ws.key) = LOWER(:workstream))
-  AND (:owner = '' OR LOWER(i.owner) = LOWER(:owner))
+  AND (:owner = '' OR LOWER(i.owner) = :owner)
   AND (:kind = '' OR i.kind = :kind)
   AND (:dated_only = 0 OR i.due IS NOT NULL)
   AND COALESCE(i.due, '9999-12-31') >= :due_from
@@ -186,7 +187,7 @@ class ListFilter(NamedTuple):
             "include_closed": int(self.include_closed or self.state is not None),
             "state": self.state.value if self.state else "",
             "workstream": self.workstream,
-            "owner": self.owner,
+            "owner": self.owner.lower(),
             "kind": self.kind.value if self.kind else "",
             "dated_only": int(self.dated_only),
             "due_from": self.due_from,
@@ -195,7 +196,12 @@ class ListFilter(NamedTuple):
 
 
 def list_items(run: Runner, project: ProjectRow, wanted: ListFilter) -> list[ItemRow]:
-    """Items matching `wanted`, soonest due first, undated last, then by key."""
+    """Items matching `wanted`, soonest due first, undated last, then by key.
+
+    An unknown workstream is NotFound (naming the ones there are), not an empty list.
+    """
+    if wanted.workstream:
+        find_workstream(run, project, wanted.workstream)
     return [ItemRow.from_db(r) for r in run(LIST_ITEMS, wanted.params(project))]
 
 
@@ -241,12 +247,16 @@ def normalize_key(key: str) -> str:
     return key.strip().upper()
 
 
-def find_item(run: Runner, project: ProjectRow, key: str) -> ItemRow:
-    """One item by key; NotFound otherwise."""
+def _detail_row(run: Runner, project: ProjectRow, key: str) -> Row:
     row = run.one(ITEM_DETAIL, {"project": project.id, "key": normalize_key(key)})
     if row is None:
         raise NotFound(f"no item with key {key!r} (see `tracker list --all`)")
-    return ItemRow.from_db(row)
+    return row
+
+
+def find_item(run: Runner, project: ProjectRow, key: str) -> ItemRow:
+    """One item by key; NotFound otherwise."""
+    return ItemRow.from_db(_detail_row(run, project, key))
 
 
 TASKS_OF = f"""
@@ -257,29 +267,26 @@ ORDER BY i.due IS NULL, i.due, i.key
 """
 
 
+def tasks_of(run: Runner, milestone: ItemRow) -> list[ItemRow]:
+    """A milestone's tasks, soonest due first."""
+    return [ItemRow.from_db(r) for r in run(TASKS_OF, {"milestone": milestone.id})]
+
+
 def item_detail(run: Runner, project: ProjectRow, key: str) -> ItemDetail:
     """An item with its tasks and its whole history; NotFound for an unknown key."""
-    row = run.one(ITEM_DETAIL, {"project": project.id, "key": normalize_key(key)})
-    if row is None:
-        raise NotFound(f"no item with key {key!r} (see `tracker list --all`)")
+    row = _detail_row(run, project, key)
     item = ItemRow.from_db(row)
-    tasks = [ItemRow.from_db(r) for r in run(TASKS_OF, {"milestone": item.id})]
     return ItemDetail(
         item=item,
         description=row[12] or "",
         due_baseline=as_date(row[13]),
-        refs=split_refs(row[14]),
+        refs=fields.split_refs(row[14]),
         created_at=as_datetime(row[15]),
         updated_at=as_datetime(row[16]),
         workstream_title=row[17],
-        tasks=tasks,
+        tasks=tasks_of(run, item),
         events=history(run, project, item=item),
     )
-
-
-def split_refs(text: str | None) -> list[str]:
-    """ "647/2011, 264/2011" -> ["647/2011", "264/2011"]."""
-    return [r.strip() for r in (text or "").split(",") if r.strip()]
 
 
 # --- progress --------------------------------------------------------------------

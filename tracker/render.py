@@ -27,7 +27,10 @@ def table(
     headers: Sequence[str], rows: Sequence[Sequence[str]], right: frozenset[int] = frozenset()
 ) -> str:
     """Columns padded to their widest cell; columns in `right` aligned right."""
-    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows, strict=True)]
+
+    # A line break in a note or an owner must not break the table.
+    rows = [[" ".join(str(c).split()) for c in row] for row in rows]
+    widths = [max(len(c) for c in col) for col in zip(headers, *rows, strict=True)]
 
     def line(cells: Sequence[str]) -> str:
         out = [
@@ -271,12 +274,16 @@ def status_text(s: Status, clock: Clock) -> str:
             return
         out.extend("  " + ln for ln in item_table(items, clock).splitlines())
 
+    soon = (s.soon_until - clock.today).days
+    recent = (clock.today - s.recent_after).days
     section("Overdue", s.overdue, "nothing overdue")
-    section(f"Due until {format_de(s.soon_until)}", s.due_soon, "nothing due in the next 14 days")
+    section(
+        f"Due until {format_de(s.soon_until)}", s.due_soon, f"nothing due in the next {soon} days"
+    )
     section(
         f"Done since {format_de(s.recent_after)}",
         s.recently_done,
-        "nothing done in the last 14 days",
+        f"nothing done in the last {recent} days",
     )
     return "\n".join(out) + "\n"
 
