@@ -14,7 +14,6 @@ from sqlalchemy.pool import NullPool
 from typer.testing import Result
 
 from tracker import db, plan
-from tracker.errors import DatabaseError
 from tracker.models import Base
 
 Cli = Callable[..., Result]
@@ -70,9 +69,9 @@ def test_init_twice_without_a_plan_says_up_to_date(db_url: str, monkeypatch, cli
     assert "Created the tracker database" in first.stdout
     again = cli("init")
     assert again.exit_code == 0, again.output
-    assert "is up to date (revision 0001)" in again.stdout
+    assert f"is up to date (revision {db.HEAD})" in again.stdout
     current = cli("db", "current")
-    assert current.stdout == "0001 (head)\n"
+    assert current.stdout == f"{db.HEAD} (head)\n"
 
 
 def _set_revision(url: str, rev: str) -> None:
@@ -96,13 +95,20 @@ def test_a_database_from_a_newer_tracker_is_refused_and_left_alone(tracker, db_u
     assert '"state": "in_progress"' in shown.stdout
 
 
-def test_an_older_revision_asks_for_an_upgrade(monkeypatch) -> None:
-    monkeypatch.setattr(db, "REVISIONS", ("0001", "0002"))
-    monkeypatch.setattr(db, "HEAD", "0002")
-    with pytest.raises(
-        DatabaseError, match=r"at revision 0001, not 0002 \(run `tracker db upgrade`\)"
-    ):
-        db.check_revision("0001", "x.db")
+def test_an_older_database_asks_for_an_upgrade_and_upgrades_keeping_its_data(
+    tracker, db_url: str
+) -> None:
+    tracker("done", "TRAIN-BASIS")
+    db.downgrade(db_url, "0001")
+    result = tracker("list")
+    assert result.exit_code == 4
+    assert result.stderr.endswith("is at revision 0001, not 0002 (run `tracker db upgrade`)\n")
+    assert tracker("db", "current").stdout == "0001 (head is 0002: run `tracker db upgrade`)\n"
+    upgraded = tracker("db", "upgrade")
+    assert upgraded.exit_code == 0, upgraded.output
+    assert upgraded.stdout.endswith(": revision 0001 → 0002.\n")
+    shown = tracker("show", "TRAIN-BASIS", "--format", "json")
+    assert '"state": "done"' in shown.stdout
 
 
 def test_a_missing_database_is_not_created_by_a_read_or_a_write(tmp_path: Path, cli: Cli) -> None:

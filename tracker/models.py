@@ -65,6 +65,8 @@ class Project(Base):
     go_live: Mapped[date]
     # ISO 3166-2 code of the state whose public holidays count ("DE-BW").
     region: Mapped[str] = mapped_column(String(8))
+    # The report language ("de", "en"); None: TRACKER_LANG or English decides.
+    language: Mapped[str | None] = mapped_column(String(2))
     source: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
 

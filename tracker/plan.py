@@ -22,7 +22,7 @@ from tracker.states import Kind, State
 
 BUILTIN_SUFFIX = ".toml"
 
-_PROJECT_FIELDS = {"key", "name", "go_live", "region", "source"}
+_PROJECT_FIELDS = {"key", "name", "go_live", "region", "source", "language"}
 _WORKSTREAM_FIELDS = {"key", "title"}
 _ITEM_FIELDS = {
     "key", "title", "workstream", "owner", "start", "due", "due_derived", "state",
@@ -54,6 +54,7 @@ class Plan:
     name: str
     go_live: date
     region: str
+    language: str | None
     description: str
     workstreams: list[tuple[str, str]]
     milestones: list[PlanItem]
@@ -153,6 +154,12 @@ class _Reader:
         shown = repr(value) if isinstance(value, str) else str(value)  # as written, not repr
         raise self.fail(where, f"{name} {shown} is not a date (use 2011-10-10 or 10.10.2011)")
 
+    def language(self, project: dict[str, Any]) -> str | None:
+        value = self.text(project, "language", "[project]", required=False).lower()
+        if value and value not in ("de", "en"):
+            raise self.fail("[project]", f"language {value!r} is not one of de, en")
+        return value or None
+
     def plan(self, data: dict[str, Any]) -> Plan:
         data = self.table(data, "top level", {"project", "workstreams", "milestones"})
         project = self.table(data.get("project"), "[project]", _PROJECT_FIELDS)
@@ -203,6 +210,7 @@ class _Reader:
             ),
             go_live=go_live,
             region=region,
+            language=self.language(project),
             description=self.text(project, "source", "[project]", required=False),
             workstreams=workstreams,
             milestones=milestones,
@@ -317,6 +325,7 @@ def _load(conn: Any, plan: Plan, actor: str, today: date, where: str) -> None:
             name=plan.name,
             go_live=plan.go_live,
             region=plan.region,
+            language=plan.language,
             source=plan.description,
             created_at=now,
         )

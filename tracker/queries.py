@@ -24,7 +24,7 @@ FAR_FUTURE = date(9999, 12, 31)
 # --- projects and workstreams ----------------------------------------------------
 
 PROJECTS = """
-SELECT id, key, name, go_live, region, source FROM project ORDER BY key
+SELECT id, key, name, go_live, region, source, language FROM project ORDER BY key
 """
 
 
@@ -35,12 +35,13 @@ class ProjectRow(NamedTuple):
     go_live: date
     region: str
     source: str
+    language: str | None
 
     @classmethod
     def from_db(cls, row: Row) -> ProjectRow:
         go_live = as_date(row[3])
         assert go_live is not None
-        return cls(row[0], row[1], row[2], go_live, row[4], row[5])
+        return cls(row[0], row[1], row[2], go_live, row[4], row[5], row[6])
 
 
 def find_project(run: Runner, key: str) -> ProjectRow:
@@ -375,6 +376,29 @@ def history(
     """The event log of the project or of one item, newest first."""
     params = {"project": project.id, "item": item.id if item else 0, "limit": limit}
     return [EventRow.from_db(r) for r in run(HISTORY, params)]
+
+
+EVENTS_SINCE = """
+SELECT e.id, e.day, e.recorded_at, e.actor, e.kind, e.field, e.old, e.new, i.key
+FROM event AS e
+LEFT JOIN item AS i ON i.id = e.item_id
+WHERE e.project_id = :project AND e.day >= :since
+ORDER BY e.id
+"""
+
+
+def events_since(run: Runner, project: ProjectRow, since: date) -> list[EventRow]:
+    """Events recorded on `since` or later (by the tracker's day), oldest first."""
+    rows = run(EVENTS_SINCE, {"project": project.id, "since": since})
+    return [EventRow.from_db(r) for r in rows]
+
+
+DUE_BASELINES = "SELECT key, due_baseline FROM item WHERE project_id = :project"
+
+
+def due_baselines(run: Runner, project: ProjectRow) -> dict[str, date | None]:
+    """The first agreed due date of every item, by key."""
+    return {r[0]: as_date(r[1]) for r in run(DUE_BASELINES, {"project": project.id})}
 
 
 LAST_OPEN_STATE = """

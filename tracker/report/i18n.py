@@ -1,0 +1,196 @@
+"""The words of the report in German and English: headings, states, weekdays, months.
+
+Dates stay DD.MM.YYYY in both languages (never month-first). Every string a renderer
+prints comes from here, so the two languages keep the same structure.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+from tracker.errors import BadInput
+from tracker.states import State
+
+LANGUAGES = ("de", "en")
+
+_WEEKDAYS = {
+    "de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+_MONTHS = {
+    "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+           "September", "Oktober", "November", "Dezember"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+}  # fmt: skip
+_STATES = {
+    "de": {
+        State.PLANNED: "geplant",
+        State.IN_PROGRESS: "in Arbeit",
+        State.DONE: "erledigt",
+        State.CANCELLED: "abgebrochen",
+    },
+    "en": {
+        State.PLANNED: "planned",
+        State.IN_PROGRESS: "in progress",
+        State.DONE: "done",
+        State.CANCELLED: "cancelled",
+    },
+}
+
+TEXT: dict[str, dict[str, str]] = {
+    "de": {
+        "title": "Wochenbericht",
+        "week": "KW {week}/{year}",
+        "as_of": "Stand",
+        "author": "Verfasser",
+        "go_live": "Start",
+        "go_live_countdown": "noch {days} Tage, davon {working} Arbeitstage",
+        "go_live_past": "seit {days} Tagen",
+        "summary": "Überblick",
+        "done_count": "erledigt",
+        "open_count": "offen",
+        "overdue_count": "überfällig",
+        "progress": "Fortschritt je Arbeitspaket",
+        "workstream": "Arbeitspaket",
+        "done_of_total": "erledigt / gesamt",
+        "done_this_week": "Diese Woche erledigt",
+        "overdue": "Überfällig",
+        "due_next": "Fällig bis {until}",
+        "rescheduled": "Diese Woche verschoben",
+        "key_dates": "Wichtige Termine",
+        "notes": "Notizen dieser Woche",
+        "timeline": "Zeitplan",
+        "none": "keine",
+        "key": "Schlüssel",
+        "item": "Vorhaben",
+        "owner": "Verantwortlich",
+        "due": "Fällig",
+        "state": "Stand",
+        "done_on": "Erledigt am",
+        "marked_by": "Erledigt von",
+        "per_plan": "laut Plan",
+        "days_overdue": "Tage überfällig",
+        "old_due": "Bisher",
+        "new_due": "Neu",
+        "first_agreed": "Ursprünglich",
+        "slip": "Verzug",
+        "days_left": "Tage",
+        "working_days_left": "Arbeitstage",
+        "day": "Tag",
+        "who": "Wer",
+        "note": "Notiz",
+        "derived": "* abgeleitetes Datum: die Quelle nennt keines",
+        "today": "heute",
+        "headline_soon": "{n} Meilenstein in den nächsten 14 Tagen fällig",
+        "headline_soon_n": "{n} Meilensteine in den nächsten 14 Tagen fällig",
+        "headline_soon_0": "kein Meilenstein in den nächsten 14 Tagen fällig",
+        "headline_overdue": "{n} überfällig",
+        "headline_overdue_0": "nichts überfällig",
+        "days": "{n} Tage",
+        "working_days": "{n} Arbeitstage",
+        "generated": "Erstellt mit tracker am {date}",
+    },
+    "en": {
+        "title": "Weekly status report",
+        "week": "Week {week}/{year}",
+        "as_of": "As of",
+        "author": "Author",
+        "go_live": "Go-live",
+        "go_live_countdown": "{days} days to go, {working} of them working days",
+        "go_live_past": "{days} days ago",
+        "summary": "Summary",
+        "done_count": "done",
+        "open_count": "open",
+        "overdue_count": "overdue",
+        "progress": "Progress per workstream",
+        "workstream": "Workstream",
+        "done_of_total": "done / total",
+        "done_this_week": "Done this week",
+        "overdue": "Overdue",
+        "due_next": "Due until {until}",
+        "rescheduled": "Rescheduled this week",
+        "key_dates": "Key dates",
+        "notes": "Notes added this week",
+        "timeline": "Timeline",
+        "none": "none",
+        "key": "Key",
+        "item": "Item",
+        "owner": "Owner",
+        "due": "Due",
+        "state": "State",
+        "done_on": "Done on",
+        "marked_by": "Marked by",
+        "per_plan": "per plan",
+        "days_overdue": "Days overdue",
+        "old_due": "Was",
+        "new_due": "Now",
+        "first_agreed": "First agreed",
+        "slip": "Slip",
+        "days_left": "Days",
+        "working_days_left": "Working days",
+        "day": "Day",
+        "who": "Who",
+        "note": "Note",
+        "derived": "* derived date: the source gives none",
+        "today": "today",
+        "headline_soon": "{n} milestone due in the next 14 days",
+        "headline_soon_n": "{n} milestones due in the next 14 days",
+        "headline_soon_0": "no milestone due in the next 14 days",
+        "headline_overdue": "{n} overdue",
+        "headline_overdue_0": "nothing overdue",
+        "days": "{n} days",
+        "working_days": "{n} working days",
+        "generated": "Made with tracker on {date}",
+    },
+}
+
+
+def resolve_language(option: str | None, project_language: str | None) -> str:
+    """--lang, else TRACKER_LANG, else the project's language, else English."""
+    for value, source in (
+        (option, "--lang"),
+        (os.environ.get("TRACKER_LANG"), "TRACKER_LANG"),
+        (project_language, "the project's language"),
+    ):
+        if value:
+            lang = value.strip().lower()[:2]
+            if lang not in LANGUAGES:
+                raise BadInput(f"{source}: {value!r} is not a report language (use de or en)")
+            return lang
+    return "en"
+
+
+def t(lang: str, key: str, **values: object) -> str:
+    """The text `key` in `lang`, with `values` filled in."""
+    return TEXT[lang][key].format(**values)
+
+
+def state_name(lang: str, state: State) -> str:
+    return _STATES[lang][state]
+
+
+def weekday(lang: str, d: date) -> str:
+    return _WEEKDAYS[lang][d.weekday()]
+
+
+def month(lang: str, number: int) -> str:
+    """The month's name; number 1-12."""
+    return _MONTHS[lang][number - 1]
+
+
+def long_date(lang: str, d: date) -> str:
+    """ "Mittwoch, 21.09.2011" / "Wednesday, 21.09.2011"."""
+    return f"{weekday(lang, d)}, {d.day:02d}.{d.month:02d}.{d.year}"
+
+
+def headline(lang: str, milestones_due_soon: int, overdue: int) -> str:
+    """ "3 milestones due in the next 14 days, 1 overdue" in one sentence."""
+    n = milestones_due_soon
+    soon = t(
+        lang, "headline_soon_0" if n == 0 else "headline_soon" if n == 1 else "headline_soon_n", n=n
+    )
+    late = t(lang, "headline_overdue_0" if overdue == 0 else "headline_overdue", n=overdue)
+    sentence = f"{soon}, {late}."
+    return sentence[0].upper() + sentence[1:]
