@@ -124,9 +124,11 @@ def test_countdown_puts_overdue_milestones_first_and_marks_them(tracker) -> None
 def test_status_is_one_screen_with_progress_and_sections(tracker) -> None:
     tracker("done", "TRAIN-BASIS", "--on", "19.09.2011", today="21.09.2011")
     out = tracker("status", today="26.09.2011").stdout
-    assert out.splitlines()[:4] == [
+    assert out.splitlines()[:6] == [
         "Optionskommune Stuttgart: Jobcenter in kommunaler Trägerschaft ab 01.01.2012",
         "Today 26.09.2011 (DE-BW). Go-live 01.01.2012: 97 days, 66 working days left.",
+        "",
+        "No milestone due in the next 14 days, nothing overdue.",
         "",
         "Progress: 4 of 23 items done, 0 overdue",
     ]

@@ -6,10 +6,12 @@ rules. Heavy modules (SQLAlchemy, Alembic) are imported only inside `init` and `
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from datetime import date
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any, NamedTuple
 
 import typer
@@ -41,6 +43,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(cls=_Group, no_args_is_help=True, help="Where the database is; migrations.")
 app.add_typer(db_app, name="db")
+report_app = typer.Typer(cls=_Group, no_args_is_help=True, help="Status reports.")
+app.add_typer(report_app, name="report")
 
 
 class Format(StrEnum):
@@ -335,6 +339,60 @@ def history(
         item = queries.find_item(run, project, key) if key else None
         events = queries.history(run, project, item=item, limit=limit)
     _out(render.history_json(events) if fmt is Format.JSON else render.history_table(events))
+
+
+class ReportFormat(StrEnum):
+    MD = "md"
+    HTML = "html"
+    JSON = "json"
+
+
+_RENDERERS = {ReportFormat.MD: "markdown", ReportFormat.HTML: "html", ReportFormat.JSON: "json"}
+
+
+@report_app.command("weekly")
+def report_weekly(
+    ctx: typer.Context,
+    week: Annotated[
+        str | None,
+        typer.Option(help='ISO week: 2011-W38 or "KW 38/2011" (default: the week of today).'),
+    ] = None,
+    on: Annotated[str | None, typer.Option("--date", help="The week that holds this date.")] = None,
+    fmt: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--format", "-f", help="md (e-mail), html (printable, with a timeline), json."
+        ),
+    ] = ReportFormat.MD,
+    lang: Annotated[
+        str | None,
+        typer.Option(help="de or en (default: TRACKER_LANG, else the project's, else en)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file, not to stdout.")
+    ] = None,
+) -> None:
+    """The week's status report: done, overdue, due soon, rescheduled, key dates, notes."""
+    from tracker.report import data, i18n, save
+
+    opts = _opts(ctx)
+    if week and on:
+        raise BadInput("give --week or --date, not both")
+    wanted = (
+        data.Week.parse(week) if week else data.Week.of(_date(on, opts, "--date") or opts.today)
+    )
+    with db.reader(opts.url) as run:
+        project = queries.find_project(run, opts.project)
+        report = data.build(run, project, wanted, opts.today, opts.who.actor)
+    language = i18n.resolve_language(lang, project.language)
+    # tracker.report.markdown, .html or .json: only the one asked for is imported.
+    renderer = importlib.import_module(f"tracker.report.{_RENDERERS[fmt]}")
+    text = renderer.render(report, language)
+    if output is None:
+        _out(text)
+    else:
+        save(output, text)
+        _out(f"Wrote the report for {data.week_label(report.week, language)} to {output}.\n")
 
 
 # --- writing ---------------------------------------------------------------------

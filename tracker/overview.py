@@ -7,6 +7,7 @@ when overdue, minus the working days with due < d ≤ today.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -66,6 +67,16 @@ def countdown(run: Runner, project: ProjectRow, today: date) -> Countdown:
     )
 
 
+def milestones_due_soon(items: Iterable[ItemRow], today: date) -> int:
+    """Open milestones due from today up to SOON_DAYS ahead: the headline's first count."""
+    until = today + timedelta(days=SOON_DAYS)
+    return sum(
+        1
+        for i in items
+        if i.kind is Kind.MILESTONE and i.state.is_open and i.due and today <= i.due <= until
+    )
+
+
 class Status(NamedTuple):
     """One screen for the weekly meeting."""
 
@@ -84,6 +95,10 @@ class Status(NamedTuple):
     @property
     def open(self) -> int:
         return sum(p.open for p in self.progress)
+
+    @property
+    def milestones_due_soon(self) -> int:
+        return milestones_due_soon(self.due_soon, self.soon_until - timedelta(days=SOON_DAYS))
 
 
 def status(run: Runner, project: ProjectRow, today: date) -> Status:

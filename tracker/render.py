@@ -11,6 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from tracker.dates import format_de, iso
+from tracker.report.i18n import headline
 from tracker.states import EventKind, State
 
 if TYPE_CHECKING:  # write commands need none of these at run time
@@ -257,6 +258,8 @@ def status_text(s: Status, clock: Clock) -> str:
         s.project.name,
         f"Today {format_de(clock.today)} ({s.project.region}). {go_live_line(s.project, clock)}.",
         "",
+        headline("en", s.milestones_due_soon, len(s.overdue)),
+        "",
         f"Progress: {s.done} of {s.done + s.open} items done, {len(s.overdue)} overdue",
     ]
     rows = [
@@ -298,6 +301,8 @@ def status_json(s: Status, clock: Clock) -> str:
         {
             "today": clock.today.isoformat(),
             "go_live": project_json(s.project, clock),
+            "headline": headline("en", s.milestones_due_soon, len(s.overdue)),
+            "milestones_due_soon": s.milestones_due_soon,
             "done": s.done,
             "open": s.open,
             "progress": [

@@ -17,9 +17,10 @@ import re
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from tracker.dates import format_de
 from tracker.db import Runner
 from tracker.errors import BadDate
-from tracker.overview import Clock
+from tracker.overview import SOON_DAYS, Clock, milestones_due_soon
 from tracker.queries import (
     EventRow,
     ItemRow,
@@ -31,8 +32,6 @@ from tracker.queries import (
     list_workstreams,
 )
 from tracker.states import EventKind, Kind, State
-
-SOON_DAYS = 14
 
 _WEEK = re.compile(r"(?:(\d{4})-?W(\d{1,2})|(?:KW|CW|W)\s*(\d{1,2})\s*/\s*(\d{4}))", re.I)
 
@@ -138,6 +137,17 @@ class WeeklyReport(NamedTuple):
         return len(self.overdue)
 
 
+def week_label(week: Week, lang: str) -> str:
+    """ "KW 38/2011, 19.09.–25.09.2011" / "Week 38/2011, 19.09.–25.09.2011"."""
+    from tracker.report.i18n import t
+
+    monday, sunday = week.monday, week.sunday
+    return (
+        f"{t(lang, 'week', week=week.number, year=week.year)}, "
+        f"{monday.day:02d}.{monday.month:02d}.–{format_de(sunday)}"
+    )
+
+
 def as_of_date(week: Week, today: date) -> date:
     """The end of the week, or today when today falls inside it."""
     return today if week.monday <= today <= week.sunday else week.sunday
@@ -200,10 +210,6 @@ def build(run: Runner, project: ProjectRow, week: Week, today: date, author: str
     ]
     due_next_until = week.sunday + timedelta(days=SOON_DAYS)
     due_next = [ahead(i) for i in open_items if i.due and as_of <= i.due <= due_next_until]
-    soon = as_of + timedelta(days=SOON_DAYS)
-    milestones_due_soon = sum(
-        1 for i in open_items if i.kind is Kind.MILESTONE and i.due and as_of <= i.due <= soon
-    )
     baselines = due_baselines(run, project)
     rescheduled = []
     for e in in_week:
@@ -227,7 +233,7 @@ def build(run: Runner, project: ProjectRow, week: Week, today: date, author: str
         done_count=sum(1 for i in items if i.state is State.DONE),
         open_count=len(open_items),
         progress=_progress(run, project, items),
-        milestones_due_soon=milestones_due_soon,
+        milestones_due_soon=milestones_due_soon(open_items, as_of),
         done_this_week=done_this_week,
         overdue=sorted(overdue, key=lambda o: (-o.days, o.item.key)),
         due_next=sorted(due_next, key=lambda u: (u.days, u.item.key)),
