@@ -150,12 +150,13 @@ def test_status_json_counts_match_the_table(tracker) -> None:
 def test_history_shows_who_did_what_newest_first(tracker) -> None:
     tracker("--as", "Frau Keller", "done", "TRAIN-BASIS", today="10.10.2011")
     tracker("edit", "MIG-PREP", "--due", "15.12.2011", today="11.10.2011")
-    lines = tracker("history", "--limit", "3").stdout.splitlines()
+    lines = tracker("history", "--limit", "4").stdout.splitlines()
     assert lines[0].split()[:4] == ["DAY", "RECORDED", "(UTC)", "WHO"]
     assert lines[1].startswith("11.10.2011") and "test-lead" in lines[1]
     assert lines[1].endswith("MIG-PREP     due: 31.12.2011 → 15.12.2011")
-    assert "Frau Keller  TRAIN-BASIS  done on: - → 10.10.2011" in lines[2]
-    assert "Frau Keller  TRAIN-BASIS  state: in progress → done" in lines[3]
+    assert lines[2].endswith("MIG-PREP     due date agreed (it was derived from the plan's logic)")
+    assert "Frau Keller  TRAIN-BASIS  done on: - → 10.10.2011" in lines[3]
+    assert "Frau Keller  TRAIN-BASIS  state: in progress → done" in lines[4]
 
 
 def test_history_of_one_item_and_json(tracker) -> None:

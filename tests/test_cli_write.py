@@ -279,6 +279,7 @@ def test_edit_due_keeps_the_first_agreed_date_as_baseline_and_makes_it_agreed(tr
         "2011-12-30", "2011-12-31", False
     )  # fmt: skip
     assert new_events(before, events(tracker)) == [
+        ("MIG-PREP", "2011-09-20", "test-lead", "rescheduled", "due_derived", "true", "false"),
         ("MIG-PREP", "2011-09-20", "test-lead", "rescheduled", "due", "2011-12-31", "2011-12-15"),
         ("MIG-PREP", "2011-09-20", "test-lead", "rescheduled", "due", "2011-12-15", "2011-12-30"),
     ]

@@ -34,7 +34,7 @@ def test_iso_weeks_cross_the_year_end_as_the_calendar_says() -> None:
     assert Week.of(date(2012, 1, 1)) == Week(2011, 52)
     assert Week.of(date(2012, 1, 2)) == Week(2012, 1)
     assert (Week(2011, 52).monday, Week(2011, 52).sunday) == (date(2011, 12, 26), date(2012, 1, 1))
-    assert week_label(Week(2011, 52), "de") == "KW 52/2011, 26.12.–01.01.2012"
+    assert week_label(Week(2011, 52), "de") == "KW 52/2011, 26.12.2011–01.01.2012"
     assert week_label(Week(2011, 38), "en") == "Week 38/2011, 19.09.–25.09.2011"
 
 

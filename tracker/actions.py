@@ -366,6 +366,12 @@ def edit_item(
             "id": item.id,
         },
     )
+    if new_due != item.due and item.due_derived:
+        # A rescheduled date is an agreed one; logged so a report of an earlier week
+        # can still mark the date it shows as derived.
+        append_event(
+            run, project, item.id, who, EventKind.RESCHEDULED, "due_derived", "true", "false"
+        )
     for name, kind, old, value in changed:
         append_event(run, project, item.id, who, kind, name, _stored(old), _stored(value))
         change.changes.append((name, _shown(old), _shown(value)))

@@ -343,6 +343,8 @@ def event_text(e: EventRow) -> str:
         return f"created: {e.new}"
     if e.kind is EventKind.NOTE:
         return f"note: {e.new}"
+    if e.field == "due_derived":
+        return "due date agreed (it was derived from the plan's logic)"
     return (
         f"{(e.field or '').replace('_', ' ')}: {_value(e.field, e.old)} → {_value(e.field, e.new)}"
     )

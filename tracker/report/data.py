@@ -142,10 +142,9 @@ def week_label(week: Week, lang: str) -> str:
     from tracker.report.i18n import t
 
     monday, sunday = week.monday, week.sunday
-    return (
-        f"{t(lang, 'week', week=week.number, year=week.year)}, "
-        f"{monday.day:02d}.{monday.month:02d}.–{format_de(sunday)}"
-    )
+    # "19.09.–25.09.2011", but "26.12.2011–01.01.2012" across a year end.
+    start = format_de(monday) if monday.year != sunday.year else f"{monday:%d.%m.}"
+    return f"{t(lang, 'week', week=week.number, year=week.year)}, {start}–{format_de(sunday)}"
 
 
 def as_of_date(week: Week, today: date) -> date:
@@ -173,6 +172,8 @@ def _wind_back(items: list[ItemRow], events: list[EventRow], as_of: date) -> lis
             by_key[e.key] = item._replace(done_on=_day(e.old))
         elif e.field == "due":
             by_key[e.key] = item._replace(due=_day(e.old))
+        elif e.field == "due_derived":
+            by_key[e.key] = item._replace(due_derived=e.old == "true")
         elif e.field == "start":
             by_key[e.key] = item._replace(start=_day(e.old))
         elif e.field == "title" and e.old:

@@ -67,7 +67,7 @@ TEXT: dict[str, dict[str, str]] = {
         "item": "Vorhaben",
         "owner": "Verantwortlich",
         "due": "Fällig",
-        "state": "Stand",
+        "state": "Status",
         "done_on": "Erledigt am",
         "marked_by": "Erledigt von",
         "per_plan": "laut Plan",
@@ -91,6 +91,12 @@ TEXT: dict[str, dict[str, str]] = {
         "days": "{n} Tage",
         "working_days": "{n} Arbeitstage",
         "generated": "Erstellt mit tracker am {date}",
+        # html.py: the timeline, page numbers, the plan's source
+        "timeline_label": "Zeitplan der Meilensteine und Zeiträume, Stand {date}",
+        "date_point": "Termin",
+        "page": "Seite",
+        "source": "Quelle",
+        "working_days_overdue": "Arbeitstage überfällig",
     },
     "en": {
         "title": "Weekly status report",
@@ -143,6 +149,12 @@ TEXT: dict[str, dict[str, str]] = {
         "days": "{n} days",
         "working_days": "{n} working days",
         "generated": "Made with tracker on {date}",
+        # html.py: the timeline, page numbers, the plan's source
+        "timeline_label": "Timeline of the milestones and periods as of {date}",
+        "date_point": "Due date",
+        "page": "Page",
+        "source": "Source",
+        "working_days_overdue": "Working days overdue",
     },
 }
 
