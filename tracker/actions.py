@@ -52,9 +52,12 @@ class Change:
 
 
 APPEND_EVENT = """
-INSERT INTO event (project_id, item_id, day, recorded_at, actor, kind, field, old, new)
-VALUES (:project, :item, :day, :recorded_at, :actor, :kind, :field, :old, :new)
+INSERT INTO event (project_id, item_id, day, recorded_at, actor, kind, field, old, new, hash)
+VALUES (:project, :item, :day, :recorded_at, :actor, :kind, :field, :old, :new, :hash)
 """
+LOCK_PROJECT = "SELECT id FROM project WHERE id = :project"
+# The project's newest event: the predecessor in its hash chain.
+LAST_HASH = "SELECT hash FROM event WHERE project_id = :project ORDER BY id DESC LIMIT 1"
 
 
 def append_event(
@@ -67,19 +70,29 @@ def append_event(
     old: str | None = None,
     new: str | None = None,
 ) -> None:
-    """Append one event to the log."""
+    """Append one event to the log, chained to the project's previous event."""
+    from tracker.audit import Link, chain_hash
+
+    # Two writers must not chain to the same predecessor: on PostgreSQL the project
+    # row serialises them (SQLite's BEGIN IMMEDIATE already does).
+    run(LOCK_PROJECT + run.for_update, {"project": project.id})
+    previous = run.scalar(LAST_HASH, {"project": project.id})
+    link = Link(
+        0, project.id, item_id, who.today, now_utc(), who.actor, kind.value, field_, old, new, None
+    )
     run(
         APPEND_EVENT,
         {
             "project": project.id,
             "item": item_id,
-            "day": who.today,
-            "recorded_at": now_utc(),
-            "actor": who.actor,
-            "kind": kind.value,
+            "day": link.day,
+            "recorded_at": link.recorded_at,
+            "actor": link.actor,
+            "kind": link.kind,
             "field": field_,
             "old": old,
             "new": new,
+            "hash": chain_hash(previous, link),
         },
     )
 
@@ -106,7 +119,6 @@ RETURNING id
 """
 
 KEYS_LIKE = "SELECT key FROM item WHERE project_id = :project AND key LIKE :prefix"
-LOCK_PROJECT = "SELECT id FROM project WHERE id = :project"
 
 
 def check_period(start: date | None, due: date | None) -> None:

@@ -212,11 +212,38 @@ def db_current(ctx: typer.Context) -> None:
 def db_upgrade(ctx: typer.Context) -> None:
     """Migrate the database to this tracker's schema revision, in one transaction."""
     url = _opts(ctx).url
-    before, after = db.upgrade(url)
-    if before == after:
-        _out(f"{db.describe(url)} is up to date (revision {after}).\n")
+    done = db.upgrade(url)
+    if done.backup is not None:
+        _out(f"Backed up the database to {done.backup} first.\n")
+    if done.before == done.after:
+        _out(f"{db.describe(url)} is up to date (revision {done.after}).\n")
     else:
-        _out(f"Upgraded {db.describe(url)}: revision {before or 'none'} → {after}.\n")
+        _out(f"Upgraded {db.describe(url)}: revision {done.before or 'none'} → {done.after}.\n")
+
+
+@db_app.command("backup")
+def db_backup(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Where to write the copy (must not exist).")],
+) -> None:
+    """Copy the live database, consistently, while others keep working (SQLite)."""
+    copy = db.backup(_opts(ctx).url, file)
+    _out(f"Backed up to {copy.path} (revision {copy.revision}, {copy.size:,} bytes).\n")
+
+
+@db_app.command("restore")
+def db_restore(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A backup made with `tracker db backup`.")],
+) -> None:
+    """Replace the database with a checked backup; the current one is kept as .bak."""
+    url = _opts(ctx).url
+    restored, safety = db.restore(url, file)
+    if safety is not None:
+        _out(f"Kept the current database as {safety}.\n")
+    _out(f"Restored {restored.path} from {file} (revision {restored.revision}).\n")
+    if restored.revision != db.HEAD:
+        _out("Run `tracker db upgrade` to bring it to this tracker's revision.\n")
 
 
 # --- reading ---------------------------------------------------------------------
@@ -330,10 +357,16 @@ def history(
     ctx: typer.Context,
     key: Annotated[str | None, typer.Argument(help="Only this item's events.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many events.", min=1)] = 50,
+    verify: Annotated[
+        bool, typer.Option("--verify", help="Check the hash chain of the whole log instead.")
+    ] = False,
     fmt: FormatOption = Format.TABLE,
 ) -> None:
     """The event log, newest first: who changed what, when, old and new value."""
     opts = _opts(ctx)
+    if verify:
+        _verify_history(opts)
+        return
     with db.reader(opts.url) as run:
         project = queries.find_project(run, opts.project)
         item = queries.find_item(run, project, key) if key else None
@@ -393,6 +426,20 @@ def report_weekly(
     else:
         save(output, text)
         _out(f"Wrote the report for {data.week_label(report.week, language)} to {output}.\n")
+
+
+def _verify_history(opts: GlobalOptions) -> None:
+    from tracker import audit
+
+    with db.reader(opts.url) as run:
+        project = queries.find_project(run, opts.project)
+        verdict = audit.verify(queries.chain(run, project))
+    if verdict.broken is not None:
+        raise audit.BrokenChain(verdict)
+    _out(
+        f"The history of {project.key} is intact: {verdict.checked} events, "
+        f"each chained to the one before (last hash {verdict.last_hash[:16]}…).\n"
+    )
 
 
 # --- writing ---------------------------------------------------------------------

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
 from tracker.errors import DatabaseError
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 # The Alembic revisions this code knows, oldest first; the last is the head. The
 # fast path checks `alembic_version` against this tuple without importing Alembic.
 # tests/test_migrations.py fails when a new revision is not listed here.
-REVISIONS: tuple[str, ...] = ("0001", "0002")
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003")
 HEAD = REVISIONS[-1]
 
 BUSY_TIMEOUT_MS = 5000
@@ -452,10 +452,162 @@ def migrate(
     return (None if before is None else str(before)), created
 
 
-def upgrade(url: str) -> tuple[str | None, str]:
-    """Migrate an existing database to the head revision; returns (before, after)."""
+class Upgraded(NamedTuple):
+    before: str | None
+    after: str
+    backup: Path | None  # the copy taken before migrating (SQLite)
+
+
+def upgrade(url: str) -> Upgraded:
+    """Migrate an existing database to the head revision, backing it up first (SQLite).
+
+    The copy is `<file>.<revision>.bak` beside the database; it is only taken when
+    there is something to migrate.
+    """
+    copy = None
+    path = sqlite_path(url)
+    current = current_revision(url)
+    if path is not None and current is not None and current != HEAD and current in REVISIONS:
+        copy = backup(url, _free_name(Path(f"{path}.{current}.bak")), check=False).path
     before, _ = migrate(url)
-    return before, HEAD
+    return Upgraded(before, HEAD, copy)
+
+
+def _free_name(path: Path) -> Path:
+    n = 1
+    candidate = path
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.name}.{n}")
+    return candidate
+
+
+# --- backups (SQLite) ------------------------------------------------------------
+
+
+class Backup(NamedTuple):
+    path: Path
+    revision: str
+    size: int
+
+
+def _pg_dump_hint(url: str, verb: str) -> DatabaseError:
+    if verb == "backup":
+        how = f"pg_dump --format=custom --file=FILE '{display_url(url)}'"
+    else:
+        how = f"pg_restore --clean --dbname='{display_url(url)}' FILE"
+    return DatabaseError(f"on PostgreSQL, {verb} with the server's own tools: {how}")
+
+
+def _check_copy(conn: sqlite3.Connection, where: str) -> str:
+    """The revision of a tracker database copy, after its integrity check."""
+    try:
+        ok = conn.execute("PRAGMA integrity_check").fetchone()
+        if ok is None or ok[0] != "ok":
+            raise DatabaseError(f"{where} is damaged ({ok[0] if ok else 'no answer'})")
+        rev = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        text = str(exc)
+        if "no such table" in text or "not a database" in text:
+            raise DatabaseError(f"{where} is not a tracker database") from None
+        raise DatabaseError(f"{where} is damaged ({text})") from None
+    if rev is None:
+        raise DatabaseError(f"{where} is not a tracker database")
+    if rev[0] not in REVISIONS:
+        raise DatabaseError(f"{where} was written by a newer tracker (revision {rev[0]})")
+    return str(rev[0])
+
+
+def backup(url: str, dest: Path, *, check: bool = True) -> Backup:
+    """A consistent copy of a live SQLite database in one step of SQLite's backup API.
+
+    Others may keep writing: the copy is one snapshot. It is written to a temporary
+    name beside `dest`, checked, and renamed, so `dest` is whole or absent. Refuses an
+    existing `dest`. `check` verifies the source's revision first.
+    """
+    path = sqlite_path(url)
+    if path is None:
+        raise _pg_dump_hint(url, "backup")
+    if dest.exists():
+        raise DatabaseError(f"{dest} exists already (choose another name or remove it)")
+    if not dest.parent.is_dir():
+        raise DatabaseError(f"cannot write {dest}: the folder {dest.parent} does not exist")
+    src = _sqlite_connect(path)
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    try:
+        if check:
+            _check_revision(_sqlite_runner(src), str(path))
+        create_private_file(tmp)
+        out = sqlite3.connect(tmp)
+        try:
+            src.backup(out)  # pages=-1: the whole database in one step
+            revision = _check_copy(out, str(tmp))
+        finally:
+            out.close()
+        os.replace(tmp, dest)
+    except sqlite3.OperationalError as exc:
+        raise _busy_or(exc, path) from None
+    finally:
+        src.close()
+        tmp.unlink(missing_ok=True)
+    return Backup(dest, revision, dest.stat().st_size)
+
+
+def restore(url: str, source: Path) -> tuple[Backup, Path | None]:
+    """Replace the database with the backup `source`, after checking `source`.
+
+    `source` must be an intact tracker database of a revision this tracker knows.
+    A healthy current database is first copied to `<file>.before-restore.bak`; the
+    backup is then written into it with SQLite's backup API, under its write lock.
+    A missing or damaged current file is replaced whole. Returns the restored copy's
+    description and the safety copy, if one was taken.
+    """
+    path = sqlite_path(url)
+    if path is None:
+        raise _pg_dump_hint(url, "restore")
+    if not source.is_file():
+        raise DatabaseError(f"no backup at {source}")
+    try:
+        src = sqlite3.connect(f"file:{quote(str(source))}?mode=ro", uri=True)
+    except sqlite3.DatabaseError:
+        raise DatabaseError(f"{source} is not a tracker database") from None
+    try:
+        revision = _check_copy(src, str(source))
+        safety = None
+        healthy = False
+        if path.exists():
+            try:
+                check = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+                try:
+                    _check_copy(check, str(path))
+                finally:
+                    check.close()
+                healthy = True
+            except DatabaseError:
+                healthy = False
+        if healthy:
+            safety = backup(url, _free_name(Path(f"{path}.before-restore.bak")), check=False).path
+            live = _sqlite_connect(path)
+            try:
+                src.backup(live)
+            finally:
+                live.close()
+        else:
+            tmp = path.with_name(f".{path.name}.restore.tmp")
+            create_private_file(tmp)
+            out = sqlite3.connect(tmp)
+            try:
+                src.backup(out)
+            finally:
+                out.close()
+            for suffix in ("-wal", "-shm"):
+                Path(str(path) + suffix).unlink(missing_ok=True)
+            os.replace(tmp, path)
+    except sqlite3.OperationalError as exc:
+        raise _busy_or(exc, path) from None
+    finally:
+        src.close()
+    return Backup(path, revision, path.stat().st_size), safety
 
 
 def downgrade(url: str, revision: str) -> None:

@@ -140,12 +140,17 @@ class Item(Base):
 
 
 class Event(Base):
-    """One change, appended and never updated: who did what, when, old and new value."""
+    """One change, appended and never updated: who did what, when, old and new value.
+
+    Triggers (migration 0003) refuse UPDATE and DELETE on this table; a migration that
+    rebuilds it in batch mode must create them again.
+    """
 
     __tablename__ = "event"
     __table_args__ = (
         Index(None, "item_id", "id"),
         Index(None, "project_id", "day"),
+        Index(None, "project_id", "id"),  # the chain's predecessor, and --verify's order
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -160,3 +165,5 @@ class Event(Base):
     field: Mapped[str | None] = mapped_column(String(32))
     old: Mapped[str | None] = mapped_column(Text)
     new: Mapped[str | None] = mapped_column(Text)
+    # sha256 over this event and the hash of the project's previous event (audit.py).
+    hash: Mapped[str] = mapped_column(String(64))

@@ -309,6 +309,7 @@ def _load(conn: Any, plan: Plan, actor: str, today: date, where: str) -> None:
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
+    from tracker.audit import Link, chain_hash
     from tracker.dates import now_utc
     from tracker.models import Event, Item, Project, Workstream
     from tracker.states import EventKind
@@ -341,22 +342,29 @@ def _load(conn: Any, plan: Plan, actor: str, today: date, where: str) -> None:
             session.add(parent)
             session.add_all(_item(project, workstreams, t, parent, now) for t in milestone.tasks)
         session.flush()
-        events = [
-            Event(
-                project_id=project.id,
-                item_id=item.id,
-                day=today,
-                recorded_at=now,
-                actor=actor,
-                kind=EventKind.CREATED,
-                new=item.title,
+        previous: str | None = None  # a new project's chain starts here
+        for item in session.scalars(
+            select(Item).where(Item.project_id == project.id).order_by(Item.id)
+        ):
+            link = Link(
+                0, project.id, item.id, today, now, actor, EventKind.CREATED.value,
+                None, None, item.title, None,
+            )  # fmt: skip
+            previous = chain_hash(previous, link)
+            # One flush per event: the chain follows the ids, so they must be in order.
+            session.add(
+                Event(
+                    project_id=project.id,
+                    item_id=item.id,
+                    day=today,
+                    recorded_at=now,
+                    actor=actor,
+                    kind=EventKind.CREATED,
+                    new=item.title,
+                    hash=previous,
+                )
             )
-            for item in session.scalars(
-                select(Item).where(Item.project_id == project.id).order_by(Item.id)
-            )
-        ]
-        session.add_all(events)
-        session.flush()
+            session.flush()
 
 
 def _item(project: Any, workstreams: dict[str, Any], p: PlanItem, parent: Any, now: Any) -> Any:

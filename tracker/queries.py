@@ -8,14 +8,18 @@ parameter), so "any" is '' and "no limit" is a far date; and no date arithmetic 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tracker import fields
 from tracker.dates import as_date, as_datetime
 from tracker.db import Row, Runner
 from tracker.errors import NotFound
 from tracker.states import EventKind, Kind, State
+
+if TYPE_CHECKING:
+    from tracker.audit import Link
 
 FAR_PAST = date(1, 1, 1)
 FAR_FUTURE = date(9999, 12, 31)
@@ -399,6 +403,22 @@ DUE_BASELINES = "SELECT key, due_baseline FROM item WHERE project_id = :project"
 def due_baselines(run: Runner, project: ProjectRow) -> dict[str, date | None]:
     """The first agreed due date of every item, by key."""
     return {r[0]: as_date(r[1]) for r in run(DUE_BASELINES, {"project": project.id})}
+
+
+CHAIN = """
+SELECT id, project_id, item_id, day, recorded_at, actor, kind, field, old, new, hash
+FROM event WHERE project_id = :project ORDER BY id
+"""
+
+
+def chain(run: Runner, project: ProjectRow) -> Iterator[Link]:
+    """The project's events as links of its hash chain, oldest first."""
+    from tracker.audit import Link
+
+    for r in run(CHAIN, {"project": project.id}):
+        day, recorded_at = as_date(r[3]), as_datetime(r[4])
+        assert day is not None and recorded_at is not None
+        yield Link(r[0], r[1], r[2], day, recorded_at, r[5], r[6], r[7], r[8], r[9], r[10])
 
 
 LAST_OPEN_STATE = """
