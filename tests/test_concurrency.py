@@ -1,18 +1,25 @@
 """Several leads writing at the same moment lose nothing (field notes §4, §5).
 
-Each test starts eight processes that wait at a barrier and then write at once,
-through the same core functions the CLI uses.
+Each test starts its processes at a barrier so that they write at once: eight through
+the same core functions the CLI uses, eight that each run `python -m tracker done` 25
+times (the real CLI), and two that flip one task done / reopen. Each prints its figures.
 """
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing as mp
+import random
+import subprocess
+import sys
+import time
 from datetime import date
 from typing import Any
 
 import pytest
 
-from tracker import actions, db, plan, queries
+from tracker import actions, audit, db, plan, queries
+from tracker.db import dialect_of
 from tracker.errors import TrackerError
 from tracker.states import State
 
@@ -88,3 +95,168 @@ def test_eight_leads_adding_tasks_at_once_get_distinct_keys_and_lose_none(plan_u
         tasks = queries.item_detail(run, project, "MIG-PREP").tasks
     assert sorted(t.key for t in tasks) == sorted(keys)
     assert {t.key for t in tasks} == {f"MIG-PREP.{i}" for i in range(1, WORKERS * 10 + 1)}
+
+
+# --- through the real CLI: 8 processes x 25 `done` on distinct tasks ----------------------
+
+CLI_PER_WORKER = 25
+
+
+def _add_tasks(url: str, n: int) -> list[str]:
+    """n tasks under MIG-PREP, added in one transaction (setup, not under test)."""
+    with db.writer(url) as run:
+        project = queries.find_project(run, "")
+        who = actions.Who("test-lead", TODAY)
+        return [
+            actions.add_item(run, project, who, title=f"Datensatz {i}", milestone="MIG-PREP").key
+            for i in range(1, n + 1)
+        ]
+
+
+def _cli_done(url: str, barrier: Any, results: Any, keys: list[str]) -> None:
+    barrier.wait()
+    out = []
+    for key in keys:
+        t0 = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-m", "tracker", "--db", url, "--today", "20.09.2011", "done", key],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        out.append((key, done.returncode, done.stdout, done.stderr, time.monotonic() - t0))
+    results.put(out)
+
+
+def test_eight_leads_marking_200_tasks_done_through_the_cli_lose_none(
+    plan_url: str, cli: Any
+) -> None:
+    total = WORKERS * CLI_PER_WORKER
+    keys = _add_tasks(plan_url, total)
+    with db.reader(plan_url) as run:
+        project = queries.find_project(run, "")
+        events_before = len(queries.history(run, project))
+    ctx = mp.get_context("fork")
+    barrier, results = ctx.Barrier(WORKERS), ctx.Queue()
+    batches = [keys[n::WORKERS] for n in range(WORKERS)]
+    procs = [ctx.Process(target=_cli_done, args=(plan_url, barrier, results, b)) for b in batches]
+    t0 = time.monotonic()
+    for p in procs:
+        p.start()
+    runs = [r for _ in procs for r in results.get(timeout=300)]
+    wall = time.monotonic() - t0
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    acknowledged = {key for key, code, *_ in runs if code == 0}
+    errors = [(key, code, err.strip()) for key, code, _, err, _ in runs if code != 0]
+    with db.reader(plan_url) as run:
+        project = queries.find_project(run, "")
+        tasks = {t.key: t for t in queries.item_detail(run, project, "MIG-PREP").tasks}
+        events = queries.history(run, project)
+        verdict = audit.verify(queries.chain(run, project))
+    done = {k for k in keys if tasks[k].state is State.DONE}
+    state_events = [e for e in events if e.key in tasks and e.field == "state"]
+    done_events = [e for e in state_events if (e.old, e.new) == ("planned", "done")]
+    lost = acknowledged - {e.key for e in done_events}
+    per_command = sorted(r[4] for r in runs)[len(runs) // 2]
+    print(f"\n  {dialect_of(plan_url)}: {len(runs)} `tracker done` in {WORKERS} processes, "
+          f"{wall:.1f} s wall ({per_command * 1000:.0f} ms median per command); "
+          f"{len(acknowledged)} acknowledged, {len(errors)} errors, {len(done)} done, "
+          f"{len(state_events)} state events, {len(lost)} lost; "
+          f"{len(events) - events_before} events written; chain {verdict.checked} events "
+          f"{'intact' if verdict.broken is None else 'BROKEN'}")  # fmt: skip
+    assert errors == []
+    assert len(runs) == len(acknowledged) == total
+    assert all(
+        stdout == f"{key}: state planned → done on 20.09.2011\n" for key, _, stdout, *_ in runs
+    )
+    assert len(done) == total
+    assert len(state_events) == len(done_events) == total
+    assert lost == set()
+    assert len(events) - events_before == 2 * total  # state + done_on per `done`
+    assert verdict.broken is None and verdict.checked == len(events)
+
+
+# --- 2 leads flipping one task done / reopen -----------------------------------------------
+
+FLIPS = 50
+FLIP_KEY = "TRAIN-BASIS"
+
+
+def _flip(url: str, barrier: Any, results: Any, n: int) -> None:
+    """done, reopen, done, ... each in its own transaction; refused ones are not acked."""
+    who = actions.Who(f"lead-{n}", TODAY)
+    acked: list[tuple[str, str]] = []
+    refused = 0
+    pause = random.Random(n)
+    barrier.wait()
+    for i in range(FLIPS):
+        # A lead types the next command a moment later (up to 3 ms here): without the
+        # pause one process can win the lock 50 times in a row and the two never meet.
+        time.sleep(pause.random() * 0.003)
+        command = "done" if i % 2 == 0 else "reopen"
+        try:
+            with db.writer(url) as run:
+                project = queries.find_project(run, "")
+                if command == "done":
+                    actions.change_state(run, project, who, FLIP_KEY, State.DONE)
+                else:
+                    actions.reopen(run, project, who, FLIP_KEY)
+                state = queries.find_item(run, project, FLIP_KEY).state.value
+        except TrackerError:
+            refused += 1
+            continue
+        acked.append((command, state))  # acknowledged: the transaction has committed
+    results.put((n, acked, refused))
+
+
+def test_two_leads_flipping_one_task_leave_one_event_per_acknowledged_command(
+    plan_url: str, cli: Any
+) -> None:
+    with db.reader(plan_url) as run:
+        project = queries.find_project(run, "")
+        first_new_id = max(e.id for e in queries.history(run, project)) + 1
+    ctx = mp.get_context("fork")
+    barrier, results = ctx.Barrier(2), ctx.Queue()
+    procs = [ctx.Process(target=_flip, args=(plan_url, barrier, results, n)) for n in range(2)]
+    t0 = time.monotonic()
+    for p in procs:
+        p.start()
+    outcome = {
+        n: (acked, refused) for n, acked, refused in (results.get(timeout=120) for _ in procs)
+    }
+    wall = time.monotonic() - t0
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    with db.reader(plan_url) as run:
+        project = queries.find_project(run, "")
+        item = queries.find_item(run, project, FLIP_KEY)
+        events = sorted(
+            (e for e in queries.history(run, project, item=item) if e.id >= first_new_id),
+            key=lambda e: e.id,
+        )
+    state_events = [e for e in events if e.field == "state"]
+    acked_total = sum(len(a) for a, _ in outcome.values())
+    turns = sum(1 for a, b in itertools.pairwise(state_events) if a.actor != b.actor)
+    refused_total = sum(r for _, r in outcome.values())
+    print(f"\n  {dialect_of(plan_url)}: 2 processes x {FLIPS} done/reopen in {wall:.2f} s: "
+          f"{acked_total} acknowledged "
+          f"({', '.join(f'lead-{n} {len(a)}' for n, (a, _) in sorted(outcome.items()))}), "
+          f"{refused_total} refused; {len(state_events)} state events, the lead changing "
+          f"{turns} times; "
+          f"final state {item.state.value}")  # fmt: skip
+    # one state event per acknowledged command, in each lead's own order
+    assert len(state_events) == acked_total
+    for n, (acked, _) in outcome.items():
+        mine = [e.new for e in state_events if e.actor == f"lead-{n}"]
+        assert mine == [state for _, state in acked]
+    # nothing lost in between: each change starts from the state the one before left
+    for before, after in itertools.pairwise(state_events):
+        assert after.old == before.new, (before, after)
+    # the final state is the result of the last acknowledged (= last committed) command
+    last = state_events[-1]
+    last_lead = int(last.actor.removeprefix("lead-"))
+    assert item.state.value == last.new == outcome[last_lead][0][-1][1]
+    assert acked_total + refused_total == 2 * FLIPS
+    verify = cli("--db", plan_url, "history", "--verify")
+    assert verify.exit_code == 0 and "is intact" in verify.stdout, verify.output

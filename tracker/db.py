@@ -165,6 +165,8 @@ def _check_revision(run: Runner, where: str) -> None:
     except Exception as exc:  # sqlite3 or SQLAlchemy: no table means not ours
         if "alembic_version" not in str(exc) and "not a database" not in str(exc):
             raise
+        if "not a database" in str(exc):
+            raise DatabaseError(f"{where} is not a tracker database") from None
         raise DatabaseError(f"{where} is not a tracker database (run `tracker init`)") from None
     check_revision(rev, where)
 
@@ -188,10 +190,7 @@ def _sqlite_session(url: str, begin: str) -> Iterator[Runner]:
     assert path is not None
     conn = _sqlite_connect(path)
     try:
-        try:
-            conn.execute(begin)
-        except sqlite3.OperationalError as exc:
-            raise _busy_or(exc, path) from None
+        conn.execute(begin)
         run = _sqlite_runner(conn)
         try:
             _check_revision(run, str(path))
@@ -201,21 +200,28 @@ def _sqlite_session(url: str, begin: str) -> Iterator[Runner]:
             raise
         try:
             conn.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
+        except sqlite3.OperationalError:
             conn.execute("ROLLBACK")
-            raise _busy_or(exc, path) from None
-    except sqlite3.OperationalError as exc:
-        raise _busy_or(exc, path) from None
+            raise
+    except sqlite3.IntegrityError:
+        raise  # a constraint our own checks missed: a bug, keep the traceback
+    except sqlite3.DatabaseError as exc:
+        raise _sqlite_error(exc, path) from None
     finally:
         conn.close()
 
 
-def _busy_or(exc: sqlite3.OperationalError, path: Path) -> Exception:
+def _sqlite_error(exc: sqlite3.DatabaseError, path: Path) -> Exception:
+    """One line for what SQLite says about a file: busy, full, not ours or damaged."""
     text = str(exc)
     if "locked" in text or "busy" in text:
         return DatabaseError(f"the database {path} is busy, try again (nothing was changed)")
-    if "disk" in text and "full" in text:
+    if "full" in text:
         return DatabaseError(f"disk full while writing {path} (nothing was changed)")
+    if "not a database" in text:
+        return DatabaseError(f"{path} is not a tracker database")
+    if "malformed" in text or "corrupt" in text:
+        return DatabaseError(f"{path} is damaged: restore from a backup with `tracker db restore`")
     return exc
 
 
@@ -492,6 +498,8 @@ class Backup(NamedTuple):
 
 
 def _pg_dump_hint(url: str, verb: str) -> DatabaseError:
+    # libpq reads postgresql:// URIs, not SQLAlchemy's postgresql+psycopg://.
+    url = re.sub(r"^postgres(?:ql)?(?:\+\w+)?://", "postgresql://", url)
     if verb == "backup":
         how = f"pg_dump --format=custom --file=FILE '{display_url(url)}'"
     else:
@@ -541,12 +549,21 @@ def backup(url: str, dest: Path, *, check: bool = True) -> Backup:
         out = sqlite3.connect(tmp)
         try:
             src.backup(out)  # pages=-1: the whole database in one step
-            revision = _check_copy(out, str(tmp))
+            # One self-contained file: no -wal or -shm appears beside a backup.
+            out.execute("PRAGMA journal_mode=DELETE")
+            try:
+                revision = _check_copy(out, str(path))
+            except DatabaseError as exc:
+                if "damaged" not in str(exc):
+                    raise
+                raise _sqlite_error(sqlite3.DatabaseError("malformed"), path) from None
         finally:
             out.close()
         os.replace(tmp, dest)
-    except sqlite3.OperationalError as exc:
-        raise _busy_or(exc, path) from None
+    except sqlite3.IntegrityError:
+        raise
+    except sqlite3.DatabaseError as exc:
+        raise _sqlite_error(exc, path) from None
     finally:
         src.close()
         tmp.unlink(missing_ok=True)
@@ -603,10 +620,13 @@ def restore(url: str, source: Path) -> tuple[Backup, Path | None]:
             for suffix in ("-wal", "-shm"):
                 Path(str(path) + suffix).unlink(missing_ok=True)
             os.replace(tmp, path)
-    except sqlite3.OperationalError as exc:
-        raise _busy_or(exc, path) from None
+    except sqlite3.IntegrityError:
+        raise
+    except sqlite3.DatabaseError as exc:
+        raise _sqlite_error(exc, path) from None
     finally:
         src.close()
+    use_wal(path)  # the backup's pages carry its journal mode; the live file uses WAL
     return Backup(path, revision, path.stat().st_size), safety
 
 
