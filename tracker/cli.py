@@ -9,10 +9,11 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any, NamedTuple, TypeVar
 
 import typer
 from typer.core import TyperGroup
@@ -132,6 +133,23 @@ def _date(text: str | None, opts: GlobalOptions, option: str) -> date | None:
         return parse_date(text, today=opts.today)
     except TrackerError as exc:
         raise type(exc)(f"{option}: {exc}") from None
+
+
+T = TypeVar("T")
+
+
+def _read(opts: GlobalOptions, query: Callable[[db.Runner, queries.ProjectRow], T]) -> T:
+    """Run `query(run, project)` on one consistent snapshot of the chosen project."""
+    with db.reader(opts.url) as run:
+        return query(run, queries.find_project(run, opts.project))
+
+
+def _read_with_clock(
+    opts: GlobalOptions, query: Callable[[db.Runner, queries.ProjectRow], T]
+) -> tuple[T, Any]:
+    """`_read`, and the clock (today and the project's working calendar) to render it."""
+    result, project = _read(opts, lambda run, project: (query(run, project), project))
+    return result, _clock(project, opts.today)
 
 
 def _clock(project: queries.ProjectRow, today: date) -> Any:
@@ -295,10 +313,7 @@ def list_(
     )
     if overdue:
         wanted = wanted.only_overdue(opts.today)
-    with db.reader(opts.url) as run:
-        project = queries.find_project(run, opts.project)
-        rows = queries.list_items(run, project, wanted)
-    clock = _clock(project, opts.today)
+    rows, clock = _read_with_clock(opts, lambda run, p: queries.list_items(run, p, wanted))
     _out(render.items_json(rows, clock) if fmt is Format.JSON else render.item_table(rows, clock))
 
 
@@ -310,10 +325,7 @@ def show(
 ) -> None:
     """Everything about one item: dates, countdown, tasks, notes and history."""
     opts = _opts(ctx)
-    with db.reader(opts.url) as run:
-        project = queries.find_project(run, opts.project)
-        detail = queries.item_detail(run, project, key)
-    clock = _clock(project, opts.today)
+    detail, clock = _read_with_clock(opts, lambda run, p: queries.item_detail(run, p, key))
     _out(render.show_json(detail, clock) if fmt is Format.JSON else render.show_text(detail, clock))
 
 
@@ -329,10 +341,7 @@ def countdown(
     from tracker import overview
 
     opts = _opts(ctx)
-    with db.reader(opts.url) as run:
-        project = queries.find_project(run, opts.project)
-        data = overview.countdown(run, project, opts.today)
-    clock = _clock(project, opts.today)
+    data, clock = _read_with_clock(opts, lambda run, p: overview.countdown(run, p, opts.today))
     if fmt is Format.JSON:
         _out(render.countdown_json(data, clock))
     else:
@@ -345,10 +354,7 @@ def status(ctx: typer.Context, fmt: FormatOption = Format.TABLE) -> None:
     from tracker import overview
 
     opts = _opts(ctx)
-    with db.reader(opts.url) as run:
-        project = queries.find_project(run, opts.project)
-        data = overview.status(run, project, opts.today)
-    clock = _clock(project, opts.today)
+    data, clock = _read_with_clock(opts, lambda run, p: overview.status(run, p, opts.today))
     _out(render.status_json(data, clock) if fmt is Format.JSON else render.status_text(data, clock))
 
 
@@ -367,10 +373,12 @@ def history(
     if verify:
         _verify_history(opts)
         return
-    with db.reader(opts.url) as run:
-        project = queries.find_project(run, opts.project)
+
+    def events_of(run: db.Runner, project: queries.ProjectRow) -> list[queries.EventRow]:
         item = queries.find_item(run, project, key) if key else None
-        events = queries.history(run, project, item=item, limit=limit)
+        return queries.history(run, project, item=item, limit=limit)
+
+    events = _read(opts, events_of)
     _out(render.history_json(events) if fmt is Format.JSON else render.history_table(events))
 
 
@@ -414,9 +422,9 @@ def report_weekly(
     wanted = (
         data.Week.parse(week) if week else data.Week.of(_date(on, opts, "--date") or opts.today)
     )
-    with db.reader(opts.url) as run:
-        project = queries.find_project(run, opts.project)
-        report = data.build(run, project, wanted, opts.today, opts.who.actor)
+    author = opts.who.actor
+    report = _read(opts, lambda run, p: data.build(run, p, wanted, opts.today, author))
+    project = report.project
     language = i18n.resolve_language(lang, project.language)
     # tracker.report.markdown, .html or .json: only the one asked for is imported.
     renderer = importlib.import_module(f"tracker.report.{_RENDERERS[fmt]}")
@@ -431,9 +439,7 @@ def report_weekly(
 def _verify_history(opts: GlobalOptions) -> None:
     from tracker import audit
 
-    with db.reader(opts.url) as run:
-        project = queries.find_project(run, opts.project)
-        verdict = audit.verify(queries.chain(run, project))
+    verdict, project = _read(opts, lambda run, p: (audit.verify(queries.chain(run, p)), p))
     if verdict.broken is not None:
         raise audit.BrokenChain(verdict)
     _out(
