@@ -196,12 +196,12 @@ def _sqlite_session(url: str, begin: str) -> Iterator[Runner]:
             _check_revision(run, str(path))
             yield run
         except BaseException:
-            conn.execute("ROLLBACK")
+            _rollback(conn)
             raise
         try:
             conn.execute("COMMIT")
         except sqlite3.OperationalError:
-            conn.execute("ROLLBACK")
+            _rollback(conn)
             raise
     except sqlite3.IntegrityError:
         raise  # a constraint our own checks missed: a bug, keep the traceback
@@ -209,6 +209,12 @@ def _sqlite_session(url: str, begin: str) -> Iterator[Runner]:
         raise _sqlite_error(exc, path) from None
     finally:
         conn.close()
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    # SQLite has already rolled back by itself after some errors (a full disk, I/O).
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
 
 
 def _sqlite_error(exc: sqlite3.DatabaseError, path: Path) -> Exception:
