@@ -253,7 +253,7 @@ def change_state(
             )
     done_on = None
     if target is State.DONE:
-        done_on = on or who.today
+        done_on = check_supported(on or who.today, "the done date")
         if done_on > who.today:
             raise BadInput(
                 f"the done date {format_de(done_on)} is after today {format_de(who.today)}"

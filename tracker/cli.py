@@ -362,7 +362,9 @@ def status(ctx: typer.Context, fmt: FormatOption = Format.TABLE) -> None:
 def history(
     ctx: typer.Context,
     key: Annotated[str | None, typer.Argument(help="Only this item's events.")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many events.", min=1)] = 50,
+    limit: Annotated[
+        int, typer.Option(help="At most this many events.", min=1, max=10_000_000)
+    ] = 50,
     verify: Annotated[
         bool, typer.Option("--verify", help="Check the hash chain of the whole log instead.")
     ] = False,

@@ -29,13 +29,20 @@ SHORT_KEY = re.compile(r"[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*")
 
 def _utf8(value: str, what: str) -> str:
     # A terminal in another encoding hands Python undecodable bytes as surrogates;
-    # stored, they would break every later read.
+    # stored, they would break every later read. PostgreSQL refuses NUL in text.
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         message = f"the {what} is not valid UTF-8 text (check the terminal's encoding)"
         raise BadInput(message) from None
+    if "\x00" in value:
+        raise BadInput(f"the {what} contains a NUL character")
     return value
+
+
+def plain(value: str, what: str) -> str:
+    """Any text a command looks something up by: valid UTF-8, no NUL."""
+    return _utf8(value, what)
 
 
 def one_line(value: str, what: str, limit: int) -> str:

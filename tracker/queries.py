@@ -205,8 +205,9 @@ def list_items(run: Runner, project: ProjectRow, wanted: ListFilter) -> list[Ite
 
     An unknown workstream is NotFound (naming the ones there are), not an empty list.
     """
+    fields.plain(wanted.owner, "owner")
     if wanted.workstream:
-        find_workstream(run, project, wanted.workstream)
+        find_workstream(run, project, fields.plain(wanted.workstream, "workstream"))
     return [ItemRow.from_db(r) for r in run(LIST_ITEMS, wanted.params(project))]
 
 
@@ -249,7 +250,7 @@ class ItemDetail(NamedTuple):
 
 def normalize_key(key: str) -> str:
     """Keys are stored in upper case and typed in any case."""
-    return key.strip().upper()
+    return fields.plain(key, "key").strip().upper()
 
 
 def _detail_row(run: Runner, project: ProjectRow, key: str) -> Row:

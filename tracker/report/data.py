@@ -17,7 +17,7 @@ import re
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from tracker.dates import format_de
+from tracker.dates import FIRST_YEAR, LAST_YEAR, format_de
 from tracker.db import Runner
 from tracker.errors import BadDate
 from tracker.overview import SOON_DAYS, Clock, milestones_due_soon
@@ -34,6 +34,9 @@ from tracker.queries import (
 from tracker.states import EventKind, Kind, State
 
 _WEEK = re.compile(r"(?:(\d{4})-?W(\d{1,2})|(?:KW|CW|W)\s*(\d{1,2})\s*/\s*(\d{4}))", re.I)
+
+
+_LAST_DAY = date(LAST_YEAR, 12, 31).toordinal()
 
 
 class Week(NamedTuple):
@@ -53,7 +56,18 @@ class Week(NamedTuple):
     @classmethod
     def of(cls, d: date) -> Week:
         iso = d.isocalendar()
-        return cls(iso.year, iso.week)
+        return cls._checked(iso.year, iso.week, format_de(d))
+
+    @classmethod
+    def _checked(cls, year: int, number: int, shown: str) -> Week:
+        # The working calendar covers FIRST_YEAR-LAST_YEAR; a week must lie inside.
+        monday = date.fromisocalendar(year, number, 1)
+        if not (monday.year >= FIRST_YEAR and (monday.toordinal() + 6) <= _LAST_DAY):
+            raise BadDate(
+                f"{shown!r} is outside the years the tracker's calendar knows "
+                f"({FIRST_YEAR}–{LAST_YEAR})"
+            )
+        return cls(year, number)
 
     @classmethod
     def parse(cls, text: str) -> Week:
@@ -66,7 +80,7 @@ class Week(NamedTuple):
             date.fromisocalendar(year, number, 1)
         except ValueError:
             raise BadDate(f"{text!r}: {year} has no calendar week {number}") from None
-        return cls(year, number)
+        return cls._checked(year, number, text)
 
 
 class Done(NamedTuple):
