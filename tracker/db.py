@@ -190,25 +190,33 @@ def _sqlite_session(url: str, begin: str) -> Iterator[Runner]:
     assert path is not None
     conn = _sqlite_connect(path)
     try:
-        conn.execute(begin)
-        run = _sqlite_runner(conn)
-        try:
-            _check_revision(run, str(path))
-            yield run
-        except BaseException:
-            _rollback(conn)
-            raise
-        try:
-            conn.execute("COMMIT")
-        except sqlite3.OperationalError:
-            _rollback(conn)
-            raise
+        with _sqlite_errors(path):
+            conn.execute(begin)
+            run = _sqlite_runner(conn)
+            try:
+                _check_revision(run, str(path))
+                yield run
+            except BaseException:
+                _rollback(conn)
+                raise
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.OperationalError:
+                _rollback(conn)
+                raise
+    finally:
+        conn.close()
+
+
+@contextmanager
+def _sqlite_errors(path: Path) -> Iterator[None]:
+    """SQLite's errors about `path` as one-line DatabaseErrors (see `_sqlite_error`)."""
+    try:
+        yield
     except sqlite3.IntegrityError:
         raise  # a constraint our own checks missed: a bug, keep the traceback
     except sqlite3.DatabaseError as exc:
         raise _sqlite_error(exc, path) from None
-    finally:
-        conn.close()
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
@@ -227,8 +235,12 @@ def _sqlite_error(exc: sqlite3.DatabaseError, path: Path) -> Exception:
     if "not a database" in text:
         return DatabaseError(f"{path} is not a tracker database")
     if "malformed" in text or "corrupt" in text:
-        return DatabaseError(f"{path} is damaged: restore from a backup with `tracker db restore`")
+        return _damaged(path)
     return exc
+
+
+def _damaged(path: Path) -> DatabaseError:
+    return DatabaseError(f"{path} is damaged: restore from a backup with `tracker db restore`")
 
 
 def _first_line(exc: Any) -> str:
@@ -549,27 +561,23 @@ def backup(url: str, dest: Path, *, check: bool = True) -> Backup:
     src = _sqlite_connect(path)
     tmp = dest.with_name(f".{dest.name}.tmp")
     try:
-        if check:
-            _check_revision(_sqlite_runner(src), str(path))
-        create_private_file(tmp)
-        out = sqlite3.connect(tmp)
-        try:
-            src.backup(out)  # pages=-1: the whole database in one step
-            # One self-contained file: no -wal or -shm appears beside a backup.
-            out.execute("PRAGMA journal_mode=DELETE")
+        with _sqlite_errors(path):
+            if check:
+                _check_revision(_sqlite_runner(src), str(path))
+            create_private_file(tmp)
+            out = sqlite3.connect(tmp)
             try:
-                revision = _check_copy(out, str(path))
-            except DatabaseError as exc:
-                if "damaged" not in str(exc):
-                    raise
-                raise _sqlite_error(sqlite3.DatabaseError("malformed"), path) from None
-        finally:
-            out.close()
-        os.replace(tmp, dest)
-    except sqlite3.IntegrityError:
-        raise
-    except sqlite3.DatabaseError as exc:
-        raise _sqlite_error(exc, path) from None
+                src.backup(out)  # pages=-1: the whole database in one step
+                # One self-contained file: no -wal or -shm appears beside a backup.
+                out.execute("PRAGMA journal_mode=DELETE")
+                try:
+                    revision = _check_copy(out, str(path))
+                except DatabaseError as exc:
+                    # A damaged copy means a damaged source: say how to recover it.
+                    raise (_damaged(path) if "damaged" in str(exc) else exc) from None
+            finally:
+                out.close()
+            os.replace(tmp, dest)
     finally:
         src.close()
         tmp.unlink(missing_ok=True)
@@ -595,41 +603,40 @@ def restore(url: str, source: Path) -> tuple[Backup, Path | None]:
     except sqlite3.DatabaseError:
         raise DatabaseError(f"{source} is not a tracker database") from None
     try:
-        revision = _check_copy(src, str(source))
-        safety = None
-        healthy = False
-        if path.exists():
-            try:
-                check = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+        with _sqlite_errors(path):
+            revision = _check_copy(src, str(source))
+            safety = None
+            healthy = False
+            if path.exists():
                 try:
-                    _check_copy(check, str(path))
+                    check = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+                    try:
+                        _check_copy(check, str(path))
+                    finally:
+                        check.close()
+                    healthy = True
+                except DatabaseError:
+                    healthy = False
+            if healthy:
+                safety = backup(
+                    url, _free_name(Path(f"{path}.before-restore.bak")), check=False
+                ).path
+                live = _sqlite_connect(path)
+                try:
+                    src.backup(live)
                 finally:
-                    check.close()
-                healthy = True
-            except DatabaseError:
-                healthy = False
-        if healthy:
-            safety = backup(url, _free_name(Path(f"{path}.before-restore.bak")), check=False).path
-            live = _sqlite_connect(path)
-            try:
-                src.backup(live)
-            finally:
-                live.close()
-        else:
-            tmp = path.with_name(f".{path.name}.restore.tmp")
-            create_private_file(tmp)
-            out = sqlite3.connect(tmp)
-            try:
-                src.backup(out)
-            finally:
-                out.close()
-            for suffix in ("-wal", "-shm"):
-                Path(str(path) + suffix).unlink(missing_ok=True)
-            os.replace(tmp, path)
-    except sqlite3.IntegrityError:
-        raise
-    except sqlite3.DatabaseError as exc:
-        raise _sqlite_error(exc, path) from None
+                    live.close()
+            else:
+                tmp = path.with_name(f".{path.name}.restore.tmp")
+                create_private_file(tmp)
+                out = sqlite3.connect(tmp)
+                try:
+                    src.backup(out)
+                finally:
+                    out.close()
+                for suffix in ("-wal", "-shm"):
+                    Path(str(path) + suffix).unlink(missing_ok=True)
+                os.replace(tmp, path)
     finally:
         src.close()
     use_wal(path)  # the backup's pages carry its journal mode; the live file uses WAL

@@ -11,7 +11,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from tracker.dates import format_de, iso
-from tracker.report.i18n import headline
 from tracker.states import EventKind, State
 
 if TYPE_CHECKING:  # write commands need none of these at run time
@@ -254,6 +253,8 @@ def project_json(project: ProjectRow, clock: Clock) -> dict[str, Any]:
 
 def status_text(s: Status, clock: Clock) -> str:
     """One screen: go-live, progress per workstream, overdue, due soon, recently done."""
+    from tracker.report.i18n import headline  # the report's sentence; reads only
+
     out = [
         s.project.name,
         f"Today {format_de(clock.today)} ({s.project.region}). {go_live_line(s.project, clock)}.",
@@ -297,6 +298,8 @@ def _bar(done: int, total: int, width: int = 10) -> str:
 
 
 def status_json(s: Status, clock: Clock) -> str:
+    from tracker.report.i18n import headline
+
     return dumps(
         {
             "today": clock.today.isoformat(),
