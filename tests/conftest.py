@@ -8,6 +8,8 @@ tests skip, except under CI=true, where they fail.
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -97,22 +99,48 @@ def invoke(*args: str, today: str | None = TODAY, env: dict[str, str] | None = N
     return CliRunner().invoke(app, argv, env=env)
 
 
+@pytest.fixture(scope="session")
+def stuttgart_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Stuttgart plan loaded once into a SQLite file, for tests to copy: `init`
+    runs every migration, which costs most of a second per test."""
+    path = tmp_path_factory.mktemp("template") / "stuttgart.db"
+    result = invoke("--db", str(path), "--as", "test-lead", "init", "--plan", "stuttgart-2012")
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(path) as conn:  # everything in the main file, nothing in -wal
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return path
+
+
+def _fresh_plan(db_url: str, template: Path) -> None:
+    from tracker.db import sqlite_path
+
+    path = sqlite_path(db_url)
+    if path is not None:
+        shutil.copyfile(template, path)
+        path.chmod(0o600)
+        return
+    result = invoke("init", "--plan", "stuttgart-2012")
+    assert result.exit_code == 0, result.output
+
+
 @pytest.fixture
-def tracker(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Tracker:
+def tracker(db_url: str, monkeypatch: pytest.MonkeyPatch, stuttgart_sqlite: Path) -> Tracker:
     """The CLI on a fresh Stuttgart plan, on each backend; today is 20.09.2011 unless a
     test says otherwise."""
     monkeypatch.setenv("TRACKER_DATABASE_URL", db_url)
-    result = invoke("init", "--plan", "stuttgart-2012")
-    assert result.exit_code == 0, result.output
+    _fresh_plan(db_url, stuttgart_sqlite)
     return invoke
 
 
 @pytest.fixture
-def sqlite_tracker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Tracker:
+def sqlite_tracker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stuttgart_sqlite: Path
+) -> Tracker:
     """The CLI on a fresh Stuttgart plan in a SQLite file only (for file-level checks)."""
-    monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tmp_path}/tracker.db")
-    result = invoke("init", "--plan", "stuttgart-2012")
-    assert result.exit_code == 0, result.output
+    url = f"sqlite:///{tmp_path}/tracker.db"
+    monkeypatch.setenv("TRACKER_DATABASE_URL", url)
+    _fresh_plan(url, stuttgart_sqlite)
     return invoke
 
 
