@@ -73,6 +73,7 @@ def test_list_json_has_the_documented_fields(tracker) -> None:
         "days_left": 20,
         "working_days_left": 13,
         "overdue": False,
+        "blocked": False,
     }
 
 
@@ -124,9 +125,10 @@ def test_countdown_puts_overdue_milestones_first_and_marks_them(tracker) -> None
 def test_status_is_one_screen_with_progress_and_sections(tracker) -> None:
     tracker("done", "TRAIN-BASIS", "--on", "19.09.2011", today="21.09.2011")
     out = tracker("status", today="26.09.2011").stdout
-    assert out.splitlines()[:6] == [
+    assert out.splitlines()[:7] == [
         "Optionskommune Stuttgart: Jobcenter in kommunaler Trägerschaft ab 01.01.2012",
         "Today 26.09.2011 (DE-BW). Go-live 01.01.2012: 97 days, 66 working days left.",
+        "Go-live forecast 01.01.2012 (GO-LIVE due 01.01.2012): on time.",
         "",
         "No milestone due in the next 14 days, nothing overdue.",
         "",

@@ -390,6 +390,7 @@ def test_add_creates_a_milestone_with_a_key_from_its_workstream(tracker):
         "days_left": 41,
         "working_days_left": 28,
         "overdue": False,
+        "blocked": False,
     }
     assert shown(tracker, "TRAINING-1")["due_baseline"] == "2011-10-31"
     assert changes(events(tracker, "TRAINING-1")) == [

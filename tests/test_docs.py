@@ -53,6 +53,7 @@ def _keys(value: object) -> set[str]:
 def test_every_json_field_is_documented(tracker) -> None:
     tracker("note", "MIG-PREP", "Testlauf")
     tracker("done", "TRAIN-BASIS")
+    tracker("baseline", "save", "kw38")
     documented = set(re.findall(r"^\| `(\w+)` \|", JSON_DOC, flags=re.M))
     documented |= set(re.findall(r'"(\w+)":', JSON_DOC))
     printed: set[str] = set()
@@ -63,6 +64,13 @@ def test_every_json_field_is_documented(tracker) -> None:
         ["countdown"],
         ["status"],
         ["history"],
+        ["show", "GO-LIVE"],
+        ["forecast"],
+        ["critical"],
+        ["whatif", "MIG-PREP", "--slip", "10"],
+        ["baseline", "list"],
+        ["baseline", "diff", "kw38"],
+        ["calendar", "show"],
     ):
         result = tracker(*args, "--format", "json")
         assert result.exit_code == 0, result.output

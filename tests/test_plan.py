@@ -77,9 +77,16 @@ def test_the_example_in_the_docs_loads_with_every_field_as_written(tmp_path: Pat
          date(2011, 9, 9), False, State.DONE, date(2011, 9, 5)),
         ("TRAIN-1-LIST", Kind.TASK, "training", None, None, date(2011, 9, 9),
          False, State.PLANNED, None),
+        ("GO-LIVE", Kind.MILESTONE, "software", None, None, date(2012, 1, 1),
+         False, State.PLANNED, None),
     ]  # fmt: skip
     assert plan.milestones[2].refs == ["Antrag 264/2011"]
     assert "(abgeleitet)" in plan.milestones[0].description
+    assert [(d.key, d.lag, d.derived) for d in plan.milestones[3].depends_on] == [
+        ("SW-INSTALL", 0, False),
+        ("TRAIN-1", 5, True),
+    ]
+    assert plan.closed_days == [(date(2011, 12, 30), "Brückentag: Verwaltung geschlossen")]
 
 
 def test_the_example_in_the_docs_loads_through_init_into_a_new_database(
@@ -91,12 +98,17 @@ def test_the_example_in_the_docs_loads_through_init_into_a_new_database(
     result = cli("init", "--plan", str(path))
     assert result.exit_code == 0, result.output
     assert result.stdout.endswith(
-        "Loaded demo-2012: 2 workstreams, 3 milestones, 2 tasks.\nNext: tracker status\n"
+        "Loaded demo-2012: 2 workstreams, 4 milestones, 2 tasks.\nNext: tracker status\n"
     )
     listed = cli("list", "--all", "--format", "json")
     assert listed.exit_code == 0, listed.output
     items = {i["key"]: i for i in json.loads(listed.stdout)["items"]}
-    assert sorted(items) == ["SW-AWARD", "SW-INSTALL", "TRAIN-1", "TRAIN-1-LIST", "TRAIN-1-ROOMS"]
+    assert sorted(items) == [
+        "GO-LIVE", "SW-AWARD", "SW-INSTALL", "TRAIN-1", "TRAIN-1-LIST", "TRAIN-1-ROOMS"
+    ]  # fmt: skip
+    assert items["GO-LIVE"]["blocked"] is True  # SW-INSTALL and TRAIN-1 are in progress
+    calendar = cli("calendar", "show", "--from", "30.12.2011", "--until", "30.12.2011")
+    assert "closed  Brückentag: Verwaltung geschlossen" in calendar.stdout
     assert items["TRAIN-1-LIST"]["milestone"] == "TRAIN-1"
     assert items["TRAIN-1-LIST"]["workstream"] == "training"  # inherited from its milestone
     assert (items["SW-AWARD"]["due"], items["SW-AWARD"]["due_derived"]) == ("2011-07-31", True)
@@ -108,7 +120,10 @@ WORKSTREAMS = (
     '[[workstreams]]\nkey = "software"\ntitle = "Fachsoftware"\n\n'
     '[[workstreams]]\nkey = "training"\ntitle = "Schulungen"\n\n'
 )
-FIELDS = "description, done_on, due, due_derived, key, owner, refs, start, state, tasks, title"
+FIELDS = (
+    "depends_on, description, done_on, due, due_derived, key, owner, refs, start, state, "
+    "tasks, title"
+)
 REGIONS = "DE-BW, DE-BY, DE-BE, DE-BB, DE-HB, DE-HH, DE-HE, DE-MV, DE-NI, DE-NW, DE-RP, DE-SL"
 UNCLOSED_QUOTE = ('title = "Schulungsräume buchen"', 'title = "Schulungsräume buchen')
 NOT_A_DATE = "is not a date (use 2011-10-10 or 10.10.2011)"
@@ -147,6 +162,22 @@ BAD_PLANS = [
      "plan.toml, top level: the plan has no [[workstreams]]"),
     ("due_derived without due", "due = 2011-07-31\n", "",
      "plan.toml, milestone 'SW-AWARD': due_derived is true but there is no due date"),
+    ("dependency on an unknown item", '  "SW-INSTALL",', '  "SW-INSTAL",',
+     "plan.toml, milestone 'GO-LIVE': depends on SW-INSTAL, which the plan does not have"),
+    ("dependency on itself", '  "SW-INSTALL",', '  "GO-LIVE",',
+     "plan.toml, milestone 'GO-LIVE': an item cannot depend on itself"),
+    ("dependency twice", '  "SW-INSTALL",', '  "TRAIN-1",',
+     "plan.toml, milestone 'GO-LIVE': depends on TRAIN-1 twice"),
+    ("negative lag", "lag = 5", "lag = -5",
+     "plan.toml, milestone 'GO-LIVE': the lag on TRAIN-1 must be 0 to 1000 working days"),
+    ("a cycle", 'title = "Installation der Fachsoftware"\n',
+     'title = "Installation der Fachsoftware"\ndepends_on = ["GO-LIVE"]\n',
+     "plan.toml, depends_on: a cycle: SW-INSTALL → GO-LIVE → SW-INSTALL"),
+    ("a task waiting for its milestone", 'key = "TRAIN-1-LIST"\n',
+     'key = "TRAIN-1-LIST"\ndepends_on = ["TRAIN-1"]\n',
+     "plan.toml, depends_on: a cycle: TRAIN-1 → TRAIN-1-LIST → TRAIN-1"),
+    ("closed day without a date", "day = 2011-12-30", "",
+     "plan.toml, closed day #1: day is missing"),
 ]  # fmt: skip
 
 
@@ -440,3 +471,23 @@ def test_the_software_is_installed_before_the_in_depth_training_starts(
     install, deep = item["SW-INSTALL"], item["TRAIN-VERTIEFUNG"]
     assert install.due is not None and deep.start is not None
     assert install.due < deep.start
+
+
+def test_the_stuttgart_plan_depends_as_its_logic_implies(stuttgart: Plan) -> None:
+    deps = {(i.key, d.key): d for i in stuttgart.items() for d in i.depends_on}
+    assert set(deps) == {
+        ("TRAIN-VERTIEFUNG", "SW-INSTALL"),
+        ("GO-LIVE", "SW-INSTALL"),
+        ("GO-LIVE", "TRAIN-BASIS"),
+        ("GO-LIVE", "TRAIN-VERTIEFUNG"),
+        ("GO-LIVE", "MIG-PREP"),
+        ("GO-LIVE", "BEN-AGREEMENT"),
+        ("GO-LIVE", "GRDRS-5"),
+        ("GO-LIVE", "ORG-STRUCTURE"),
+        ("BEN-INTERIM", "GO-LIVE"),
+        ("MIG-ALL", "MIG-PREP"),
+    }
+    # The statement calls the migration's preparation a precondition; the rest is derived.
+    assert [k for k, d in deps.items() if not d.derived] == [("GO-LIVE", "MIG-PREP")]
+    assert "Voraussetzung" in deps[("GO-LIVE", "MIG-PREP")].note
+    assert all("Planlogik" in d.note for d in deps.values() if d.derived)

@@ -74,6 +74,6 @@ def test_the_headline_is_one_sentence(lang: str, soon: int, late: int, sentence:
 
 def test_status_carries_the_headline(tracker) -> None:
     lines = tracker("status", today="01.10.2011").stdout.splitlines()
-    assert lines[3] == "1 milestone due in the next 14 days, nothing overdue."
+    assert lines[4] == "1 milestone due in the next 14 days, nothing overdue."
     lines = tracker("status", today="12.10.2011").stdout.splitlines()
-    assert lines[3] == "No milestone due in the next 14 days, 1 overdue."
+    assert lines[4] == "No milestone due in the next 14 days, 1 overdue."

@@ -397,6 +397,7 @@ def test_json_items_have_the_item_shape_counted_from_the_as_of_date(weeks: str) 
             "days_left": -6,
             "working_days_left": -4,
             "overdue": True,
+            "blocked": False,
             "days_overdue": 6,
             "working_days_overdue": 4,
         }

@@ -18,6 +18,7 @@ from tracker.db import Runner
 from tracker.errors import BadInput, InvalidTransition
 from tracker.queries import (
     ItemRow,
+    ListFilter,
     ProjectRow,
     find_item,
     find_workstream,
@@ -415,3 +416,179 @@ def add_note(run: Runner, project: ProjectRow, who: Who, key: str, text: str) ->
     """Add a note to the item `key`."""
     item = _locked_item(run, project, key)
     return Change(item.key, item.title, [add_note_to(run, project, who, item, text)])
+
+
+# --- dependencies ----------------------------------------------------------------
+
+FIND_DEPENDENCY = "SELECT id, lag FROM dependency WHERE item_id = :item AND predecessor_id = :pred"
+INSERT_DEPENDENCY = """
+INSERT INTO dependency (project_id, item_id, predecessor_id, lag, derived, note, created_at)
+VALUES (:project, :item, :pred, :lag, :derived, :note, :now)
+"""
+SET_LAG = "UPDATE dependency SET lag = :lag, derived = FALSE WHERE id = :id"
+DELETE_DEPENDENCY = "DELETE FROM dependency WHERE id = :id"
+
+
+def dependency_text(predecessor: str, lag: int) -> str:
+    """A dependency as the event log keeps it: "MIG-PREP", or "MIG-PREP+5" with a lag."""
+    return predecessor + (f"+{lag}" if lag else "")
+
+
+def _lag_text(lag: int) -> str:
+    return f", lag {lag} working day{'s' if lag != 1 else ''}" if lag else ""
+
+
+def add_dependency(
+    run: Runner,
+    project: ProjectRow,
+    who: Who,
+    key: str,
+    on: str,
+    *,
+    lag: int = 0,
+    note: str = "",
+) -> Change:
+    """`key` starts after `on` finishes (+ lag working days); a new lag replaces the old.
+
+    Refuses an item depending on itself and a dependency that closes a cycle (naming
+    it); nothing is written then.
+    """
+    from tracker.queries import dependencies, list_items
+    from tracker.schedule import Cycle, graph, topological_order
+
+    if not 0 <= lag <= fields.MAX_LAG:
+        raise BadInput(f"--lag must be 0 to {fields.MAX_LAG} working days, not {lag}")
+    note = fields.note(note) if note.strip() else ""
+    # The cycle check reads every dependency: concurrent writers queue on the project.
+    run(LOCK_PROJECT + run.for_update, {"project": project.id})
+    item = _locked_item(run, project, key)
+    pred = _locked_item(run, project, on)
+    if item.id == pred.id:
+        raise BadInput(f"{item.key} cannot depend on itself")
+    existing = run.one(FIND_DEPENDENCY, {"item": item.id, "pred": pred.id})
+    change = Change(item.key, item.title)
+    if existing is not None:
+        if int(existing[1]) == lag:
+            raise InvalidTransition(f"{item.key} already depends on {pred.key}{_lag_text(lag)}")
+        run(SET_LAG, {"lag": lag, "id": existing[0]})
+    else:
+        run(
+            INSERT_DEPENDENCY,
+            {
+                "project": project.id,
+                "item": item.id,
+                "pred": pred.id,
+                "lag": lag,
+                "derived": False,
+                "note": note,
+                "now": now_utc(),
+            },
+        )
+        items = list_items(run, project, ListFilter(include_closed=True))
+        try:
+            topological_order(graph(items, dependencies(run, project)))
+        except Cycle as cycle:
+            raise BadInput(
+                f"{item.key} cannot depend on {pred.key}: "
+                f"that makes a cycle {' → '.join(cycle.starting_at(pred.key))}; nothing changed"
+            ) from None
+    old = dependency_text(pred.key, int(existing[1])) if existing is not None else None
+    new = dependency_text(pred.key, lag)
+    append_event(run, project, item.id, who, EventKind.EDITED, "depends_on", old, new)
+    if note:
+        change.changes.append(add_note_to(run, project, who, item, note))
+    change.changes.insert(0, ("depends on", old, new))
+    return change
+
+
+def remove_dependency(run: Runner, project: ProjectRow, who: Who, key: str, on: str) -> Change:
+    """Remove the dependency of `key` on `on`; InvalidTransition if there is none."""
+    run(LOCK_PROJECT + run.for_update, {"project": project.id})
+    item = _locked_item(run, project, key)
+    pred = _locked_item(run, project, on)
+    existing = run.one(FIND_DEPENDENCY, {"item": item.id, "pred": pred.id})
+    if existing is None:
+        raise InvalidTransition(f"{item.key} does not depend on {pred.key}")
+    run(DELETE_DEPENDENCY, {"id": existing[0]})
+    old = dependency_text(pred.key, int(existing[1]))
+    append_event(run, project, item.id, who, EventKind.EDITED, "depends_on", old, None)
+    return Change(item.key, item.title, [("depends on", old, None)])
+
+
+# --- the working calendar --------------------------------------------------------
+
+FIND_CLOSED_DAY = "SELECT reason FROM closed_day WHERE project_id = :project AND day = :day"
+INSERT_CLOSED_DAY = """
+INSERT INTO closed_day (project_id, day, reason) VALUES (:project, :day, :reason)
+"""
+DELETE_CLOSED_DAY = "DELETE FROM closed_day WHERE project_id = :project AND day = :day"
+
+
+def close_day(run: Runner, project: ProjectRow, who: Who, day: date, reason: str) -> Change:
+    """Mark `day` as closed for the project: no longer a working day."""
+    check_supported(day, "the closed day")
+    reason = fields.one_line(reason, "reason", fields.MAX_TITLE)
+    run(LOCK_PROJECT + run.for_update, {"project": project.id})
+    if run.one(FIND_CLOSED_DAY, {"project": project.id, "day": day}) is not None:
+        raise InvalidTransition(f"{format_de(day)} is already a closed day")
+    run(INSERT_CLOSED_DAY, {"project": project.id, "day": day, "reason": reason})
+    new = day.isoformat() + (f" {reason}" if reason else "")
+    append_event(run, project, None, who, EventKind.EDITED, "closed_day", None, new)
+    return Change(project.key, project.name, [("closed day", None, _closed_text(day, reason))])
+
+
+def open_day(run: Runner, project: ProjectRow, who: Who, day: date) -> Change:
+    """Make a closed day a working day again (public holidays stay holidays)."""
+    run(LOCK_PROJECT + run.for_update, {"project": project.id})
+    row = run.one(FIND_CLOSED_DAY, {"project": project.id, "day": day})
+    if row is None:
+        raise InvalidTransition(f"{format_de(day)} is not one of the project's closed days")
+    run(DELETE_CLOSED_DAY, {"project": project.id, "day": day})
+    old = day.isoformat() + (f" {row[0]}" if row[0] else "")
+    append_event(run, project, None, who, EventKind.EDITED, "closed_day", old, None)
+    return Change(project.key, project.name, [("closed day", _closed_text(day, row[0]), None)])
+
+
+def _closed_text(day: date, reason: str) -> str:
+    return format_de(day) + (f" ({reason})" if reason else "")
+
+
+# --- baselines -------------------------------------------------------------------
+
+INSERT_BASELINE = """
+INSERT INTO baseline (project_id, name, day, saved_at, actor)
+VALUES (:project, :name, :day, :now, :actor)
+RETURNING id
+"""
+COPY_INTO_BASELINE = """
+INSERT INTO baseline_item (baseline_id, item_id, start, due, state)
+SELECT :baseline, id, start, due, state FROM item WHERE project_id = :project
+"""
+
+
+def save_baseline(run: Runner, project: ProjectRow, who: Who, name: str) -> Change:
+    """Save every item's start, due date and state under `name` (unique per project)."""
+    from tracker.planning import INITIAL
+    from tracker.queries import baselines
+
+    name = fields.one_line(name, "baseline name", fields.MAX_KEY)
+    if not name or " " in name:
+        raise BadInput("a baseline name is one word, e.g. kw38 or council-2011-10")
+    if name.lower() == INITIAL:
+        raise BadInput(f"{INITIAL!r} is the first agreed dates; choose another name")
+    run(LOCK_PROJECT + run.for_update, {"project": project.id})
+    if any(b.name.lower() == name.lower() for b in baselines(run, project)):
+        raise InvalidTransition(f"there is a baseline {name!r} already; choose another name")
+    baseline = run.scalar(
+        INSERT_BASELINE,
+        {
+            "project": project.id,
+            "name": name,
+            "day": who.today,
+            "now": now_utc(),
+            "actor": who.actor,
+        },
+    )
+    run(COPY_INTO_BASELINE, {"baseline": baseline, "project": project.id})
+    append_event(run, project, None, who, EventKind.EDITED, "baseline", None, name)
+    return Change(project.key, project.name, [("baseline saved", None, name)])

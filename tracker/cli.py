@@ -46,6 +46,14 @@ db_app = typer.Typer(cls=_Group, no_args_is_help=True, help="Where the database 
 app.add_typer(db_app, name="db")
 report_app = typer.Typer(cls=_Group, no_args_is_help=True, help="Status reports.")
 app.add_typer(report_app, name="report")
+baseline_app = typer.Typer(
+    cls=_Group, no_args_is_help=True, help="Named snapshots of the dates, to measure slips."
+)
+app.add_typer(baseline_app, name="baseline")
+calendar_app = typer.Typer(
+    cls=_Group, no_args_is_help=True, help="The working calendar: holidays and closed days."
+)
+app.add_typer(calendar_app, name="calendar")
 
 
 class Format(StrEnum):
@@ -583,6 +591,197 @@ def note(
 ) -> None:
     """Add a note to an item (kept in its history with who and when)."""
     _write(ctx, lambda run, project, who: actions.add_note(run, project, who, key, text))
+
+
+# --- the schedule ----------------------------------------------------------------
+
+
+OnOption = Annotated[str, typer.Option("--on", help="The item it waits for (key).")]
+
+
+@app.command()
+def depend(
+    ctx: typer.Context,
+    key: KeyArg,
+    on: OnOption,
+    lag: Annotated[
+        int, typer.Option(help="Working days to wait after it finishes (default 0).")
+    ] = 0,
+    note: Annotated[str, typer.Option(help="Why, kept as a note on the item.")] = "",
+) -> None:
+    """KEY starts only after --on is finished (finish-to-start), plus --lag working days."""
+    _write(
+        ctx,
+        lambda run, project, who: actions.add_dependency(
+            run, project, who, key, on, lag=lag, note=note
+        ),
+    )
+
+
+@app.command()
+def undepend(ctx: typer.Context, key: KeyArg, on: OnOption) -> None:
+    """Remove the dependency of KEY on --on."""
+    _write(ctx, lambda run, project, who: actions.remove_dependency(run, project, who, key, on))
+
+
+@app.command()
+def forecast(
+    ctx: typer.Context,
+    at_risk: Annotated[
+        bool, typer.Option("--at-risk", help="Only items forecast after their due date.")
+    ] = False,
+    fmt: FormatOption = Format.TABLE,
+) -> None:
+    """When each open item will finish, given today, the states and the dependencies."""
+    from tracker import planning, render_schedule
+
+    opts = _opts(ctx)
+    view, clock = _read_with_clock(
+        opts, lambda run, p: planning.forecast(run, p, opts.today, at_risk)
+    )
+    if fmt is Format.JSON:
+        _out(render_schedule.forecast_view_json(view, clock))
+    else:
+        _out(render_schedule.forecast_text(view, clock, at_risk))
+
+
+@app.command()
+def critical(
+    ctx: typer.Context,
+    key: Annotated[
+        str | None, typer.Argument(help="The target (default: the go-live milestone).")
+    ] = None,
+    fmt: FormatOption = Format.TABLE,
+) -> None:
+    """The chain of items that decides the target's date, and everyone's slack."""
+    from tracker import planning, render_schedule
+
+    opts = _opts(ctx)
+    path, clock = _read_with_clock(opts, lambda run, p: planning.critical(run, p, opts.today, key))
+    if fmt is Format.JSON:
+        _out(render_schedule.critical_json(path, clock))
+    else:
+        _out(render_schedule.critical_text(path, clock))
+
+
+@app.command()
+def whatif(
+    ctx: typer.Context,
+    key: KeyArg,
+    due: Annotated[str | None, typer.Option(help="As if it were due on this date.")] = None,
+    slip: Annotated[
+        int,
+        typer.Option(help="As if it finished this many working days later than forecast."),
+    ] = 0,
+    fmt: FormatOption = Format.TABLE,
+) -> None:
+    """Which items move and whether go-live holds if KEY slips; nothing is written."""
+    from tracker import planning, render_schedule
+
+    opts = _opts(ctx)
+    if not 0 <= slip <= fields.MAX_LAG:
+        raise BadInput(f"--slip must be 1 to {fields.MAX_LAG} working days, not {slip}")
+    # 0 is the default: "not given" (then --due must be).
+    due_d = _date(due, opts, "--due")
+    result, clock = _read_with_clock(
+        opts, lambda run, p: planning.whatif(run, p, opts.today, key, due=due_d, slip=slip)
+    )
+    if fmt is Format.JSON:
+        _out(render_schedule.whatif_json(result, clock))
+    else:
+        _out(render_schedule.whatif_text(result, clock))
+
+
+@baseline_app.command("save")
+def baseline_save(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="One word, e.g. kw38 or council-2011-10.")],
+) -> None:
+    """Save every item's dates and state under NAME."""
+    _write(ctx, lambda run, project, who: actions.save_baseline(run, project, who, name))
+
+
+@baseline_app.command("list")
+def baseline_list(ctx: typer.Context, fmt: FormatOption = Format.TABLE) -> None:
+    """The saved baselines, and the implicit one: the first agreed dates."""
+    from tracker import render_schedule
+
+    saved = _read(_opts(ctx), queries.baselines)
+    if fmt is Format.JSON:
+        _out(render_schedule.baselines_json(saved))
+    else:
+        _out(render_schedule.baselines_text(saved))
+
+
+@baseline_app.command("diff")
+def baseline_diff(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None, typer.Argument(help="A saved baseline (default: the first agreed dates).")
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every item, not only the moved.")] = False,
+    fmt: FormatOption = Format.TABLE,
+) -> None:
+    """Per item: due then and now, the slip in working days, today's forecast."""
+    from tracker import planning, render_schedule
+
+    opts = _opts(ctx)
+    diff, clock = _read_with_clock(
+        opts, lambda run, p: planning.baseline_diff(run, p, opts.today, name)
+    )
+    if fmt is Format.JSON:
+        _out(render_schedule.baseline_diff_json(diff, clock))
+    else:
+        _out(render_schedule.baseline_diff_text(diff, clock, all_))
+
+
+@calendar_app.command("show")
+def calendar_show(
+    ctx: typer.Context,
+    from_: Annotated[str | None, typer.Option("--from", help="First day (default: today).")] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Last day (default: the latest due date, or go-live).")
+    ] = None,
+    fmt: FormatOption = Format.TABLE,
+) -> None:
+    """Public holidays and closed days in a range, and its working days."""
+    from tracker import overview, render_schedule
+
+    opts = _opts(ctx)
+    first = _date(from_, opts, "--from") or opts.today
+    last = _date(until, opts, "--until")
+
+    def view(run: db.Runner, project: queries.ProjectRow) -> overview.CalendarView:
+        end = last or max(queries.latest_due(run, project) or project.go_live, project.go_live)
+        return overview.calendar_view(project, queries.closed_days(run, project), first, end)
+
+    result = _read(opts, view)
+    if fmt is Format.JSON:
+        _out(render_schedule.calendar_json(result))
+    else:
+        _out(render_schedule.calendar_text(result))
+
+
+@calendar_app.command("close")
+def calendar_close(
+    ctx: typer.Context,
+    day: Annotated[str, typer.Argument(help="The day, e.g. 24.12.2012.")],
+    reason: Annotated[str, typer.Option(help='Why, e.g. "Heiligabend".')] = "",
+) -> None:
+    """Close the project's offices on DAY: no longer a working day."""
+    day_d = _date(day, _opts(ctx), "DAY")
+    assert day_d is not None
+    _write(ctx, lambda run, project, who: actions.close_day(run, project, who, day_d, reason))
+
+
+@calendar_app.command("open")
+def calendar_open(
+    ctx: typer.Context, day: Annotated[str, typer.Argument(help="A closed day.")]
+) -> None:
+    """Make a closed day a working day again."""
+    day_d = _date(day, _opts(ctx), "DAY")
+    assert day_d is not None
+    _write(ctx, lambda run, project, who: actions.open_day(run, project, who, day_d))
 
 
 _GLOBAL_OPTIONS_WITH_VALUE = {"--db", "--today", "--as", "--project"}

@@ -21,6 +21,7 @@ MAX_OWNER = 100
 MAX_ACTOR = 100
 MAX_REFS = 300
 MAX_TEXT = 4000  # notes and descriptions
+MAX_LAG = 1000  # working days between two items: four years
 
 ITEM_KEY = re.compile(r"[A-Z][A-Z0-9]*(?:[._-][A-Z0-9]+)*")
 # Workstream and project keys: they become parts of item keys and appear in commands.

@@ -19,6 +19,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from tracker.fields import (
     MAX_ACTOR,
     MAX_KEY,
+    MAX_LAG,
     MAX_NAME,
     MAX_OWNER,
     MAX_PROJECT_KEY,
@@ -167,3 +168,70 @@ class Event(Base):
     new: Mapped[str | None] = mapped_column(Text)
     # sha256 over this event and the hash of the project's previous event (audit.py).
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class Dependency(Base):
+    """Finish-to-start: `item` cannot start before `predecessor` is finished plus `lag`.
+
+    The lag counts working days of the project's calendar (schedule.py). A task
+    needs no row for its milestone: the scheduler adds that edge itself.
+    """
+
+    __tablename__ = "dependency"
+    __table_args__ = (
+        UniqueConstraint("item_id", "predecessor_id"),
+        sa.CheckConstraint("item_id <> predecessor_id", name="not_on_itself"),
+        sa.CheckConstraint(f"lag >= 0 AND lag <= {MAX_LAG}", name="lag_in_range"),
+        Index(None, "predecessor_id"),
+        Index(None, "project_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
+    predecessor_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
+    lag: Mapped[int] = mapped_column(default=0)
+    # True when the source does not state it and the plan derived it from its logic.
+    derived: Mapped[bool] = mapped_column(default=False)
+    # Why it holds, e.g. "the in-depth training needs the installed software".
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+
+
+class ClosedDay(Base):
+    """A day the project's own offices are closed (24.12., 31.12.): not a working day."""
+
+    __tablename__ = "closed_day"
+    __table_args__ = (UniqueConstraint("project_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
+    day: Mapped[date]
+    reason: Mapped[str] = mapped_column(String(MAX_TITLE), default="")
+
+
+class Baseline(Base):
+    """A named snapshot of every item's dates, to measure slips against later."""
+
+    __tablename__ = "baseline"
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
+    name: Mapped[str] = mapped_column(String(MAX_KEY))
+    # The tracker's today when it was saved (--today replays count), and by whom.
+    day: Mapped[date]
+    saved_at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(MAX_ACTOR))
+
+
+class BaselineItem(Base):
+    """One item's start, due date and state in a baseline."""
+
+    __tablename__ = "baseline_item"
+
+    baseline_id: Mapped[int] = mapped_column(ForeignKey("baseline.id"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), primary_key=True)
+    start: Mapped[date | None]
+    due: Mapped[date | None]
+    state: Mapped[State]

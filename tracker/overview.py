@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from tracker.db import Runner
 from tracker.holidays_de import WorkingCalendar
@@ -26,8 +26,16 @@ from tracker.queries import (
 )
 from tracker.states import Kind
 
+if TYPE_CHECKING:
+    from tracker.planning import Planned, Target
+
 SOON_DAYS = 14
 RECENT_DAYS = 14
+
+
+def calendar_of(project: ProjectRow) -> WorkingCalendar:
+    """The project's working calendar: its region's holidays and its own closed days."""
+    return WorkingCalendar(project.region, project.closed)
 
 
 class Clock(NamedTuple):
@@ -38,7 +46,7 @@ class Clock(NamedTuple):
 
     @classmethod
     def for_project(cls, project: ProjectRow, today: date) -> Clock:
-        return cls(today, WorkingCalendar(project.region))
+        return cls(today, calendar_of(project))
 
     def days_left(self, due: date | None) -> int | None:
         """Calendar days from today to `due`; negative when overdue."""
@@ -87,6 +95,8 @@ class Status(NamedTuple):
     recently_done: list[ItemRow]
     soon_until: date
     recent_after: date
+    at_risk: list[Planned]  # forecast after due, the largest slip first
+    go_live: Target | None  # the go-live milestone and its forecast
 
     @property
     def done(self) -> int:
@@ -103,8 +113,11 @@ class Status(NamedTuple):
 
 def status(run: Runner, project: ProjectRow, today: date) -> Status:
     """Progress per workstream, overdue items, items due soon and items done lately."""
+    from tracker import planning
+
     soon_until = today + timedelta(days=SOON_DAYS)
     recent_after = today - timedelta(days=RECENT_DAYS)
+    schedule = planning.load(run, project, today)
     return Status(
         project=project,
         progress=progress(run, project),
@@ -113,4 +126,30 @@ def status(run: Runner, project: ProjectRow, today: date) -> Status:
         recently_done=done_between(run, project, recent_after, today),
         soon_until=soon_until,
         recent_after=recent_after,
+        at_risk=planning.at_risk(schedule),
+        go_live=planning.go_live(schedule, project),
     )
+
+
+class CalendarView(NamedTuple):
+    """`tracker calendar show`: the days off in a range and the working days left."""
+
+    project: ProjectRow
+    first: date
+    last: date
+    days_off: list[tuple[date, str, str]]  # day, "holiday" or "closed", name or reason
+    working_days: int
+
+
+def calendar_view(
+    project: ProjectRow, closed: list[tuple[date, str]], first: date, last: date
+) -> CalendarView:
+    """Public holidays and closed days from `first` to `last`, and the working days."""
+    calendar = calendar_of(project)
+    off = [(d, "holiday", name) for d, name in calendar.holidays_between(first - _DAY, last)]
+    off += [(d, "closed", reason) for d, reason in closed if first <= d <= last]
+    working = calendar.working_days(first - _DAY, last) if first <= last else 0
+    return CalendarView(project, first, last, sorted(off), working)
+
+
+_DAY = timedelta(days=1)

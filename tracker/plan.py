@@ -21,13 +21,26 @@ from tracker.holidays_de import normalize_region
 from tracker.states import Kind, State
 
 BUILTIN_SUFFIX = ".toml"
+Day = date  # for annotations inside _Reader, whose method `date` hides the type
 
 _PROJECT_FIELDS = {"key", "name", "go_live", "region", "source", "language"}
 _WORKSTREAM_FIELDS = {"key", "title"}
 _ITEM_FIELDS = {
     "key", "title", "workstream", "owner", "start", "due", "due_derived", "state",
-    "done_on", "refs", "description", "tasks",
+    "done_on", "refs", "description", "depends_on", "tasks",
 }  # fmt: skip
+_DEPENDENCY_FIELDS = {"key", "lag", "derived", "note"}
+_CLOSED_DAY_FIELDS = {"day", "reason"}
+
+
+@dataclass
+class PlanDependency:
+    """The item it is declared on starts after `key` finishes, plus `lag` working days."""
+
+    key: str
+    lag: int = 0
+    derived: bool = False
+    note: str = ""
 
 
 @dataclass
@@ -44,6 +57,7 @@ class PlanItem:
     done_on: date | None = None
     refs: list[str] = field(default_factory=list)
     description: str = ""
+    depends_on: list[PlanDependency] = field(default_factory=list)
     tasks: list[PlanItem] = field(default_factory=list)
 
 
@@ -58,6 +72,7 @@ class Plan:
     description: str
     workstreams: list[tuple[str, str]]
     milestones: list[PlanItem]
+    closed_days: list[tuple[date, str]] = field(default_factory=list)
 
     def items(self) -> list[PlanItem]:
         """Milestones and their tasks, each milestone before its tasks."""
@@ -161,7 +176,9 @@ class _Reader:
         return value or None
 
     def plan(self, data: dict[str, Any]) -> Plan:
-        data = self.table(data, "top level", {"project", "workstreams", "milestones"})
+        data = self.table(
+            data, "top level", {"project", "workstreams", "milestones", "closed_days"}
+        )
         project = self.table(data.get("project"), "[project]", _PROJECT_FIELDS)
         go_live = self.date(project, "go_live", "[project]")
         if go_live is None:
@@ -198,6 +215,7 @@ class _Reader:
             self.item(raw, n, None, {k for k, _ in workstreams}, seen)
             for n, raw in enumerate(data.get("milestones") or [], 1)
         ]
+        self.check_dependencies(milestones)
         return Plan(
             source=self.source,
             key=key,
@@ -214,7 +232,66 @@ class _Reader:
             description=self.text(project, "source", "[project]", required=False),
             workstreams=workstreams,
             milestones=milestones,
+            closed_days=self.closed_days(data.get("closed_days") or []),
         )
+
+    def closed_days(self, raw: Any) -> list[tuple[Day, str]]:
+        if not isinstance(raw, list):
+            raise self.fail("closed_days", "must be an array of tables ([[closed_days]])")
+        days: dict[Day, str] = {}
+        for n, entry in enumerate(raw, 1):
+            where = f"closed day #{n}"
+            table = self.table(entry, where, _CLOSED_DAY_FIELDS)
+            day = self.date(table, "day", where)
+            if day is None:
+                raise self.fail(where, "day is missing")
+            if day in days:
+                raise self.fail(where, f"{format_de(day)} is listed twice")
+            reason = self.text(table, "reason", where, required=False, limit=fields.MAX_TITLE)
+            days[day] = self.valid(where, fields.one_line, reason, "reason", fields.MAX_TITLE)
+        return sorted(days.items())
+
+    def dependencies(self, raw: Any, where: str) -> list[PlanDependency]:
+        if not isinstance(raw, list):
+            raise self.fail(where, 'depends_on must be a list, e.g. ["SW-INSTALL"]')
+        found = []
+        for entry in raw:
+            if isinstance(entry, str):
+                entry = {"key": entry}
+            table = self.table(entry, f"{where}, depends_on", _DEPENDENCY_FIELDS)
+            key = self.valid(where, fields.item_key, self.text(table, "key", where))
+            lag, derived = table.get("lag", 0), table.get("derived", False)
+            if not isinstance(lag, int) or isinstance(lag, bool) or not 0 <= lag <= fields.MAX_LAG:
+                raise self.fail(
+                    where, f"the lag on {key} must be 0 to {fields.MAX_LAG} working days"
+                )
+            if not isinstance(derived, bool):
+                raise self.fail(where, f"derived on {key} must be true or false")
+            note = self.text(table, "note", where, required=False)
+            found.append(PlanDependency(key, lag, derived, note))
+        return found
+
+    def check_dependencies(self, milestones: list[PlanItem]) -> None:
+        from tracker.schedule import Cycle, Edge, topological_order
+
+        items = {i.key: i for m in milestones for i in (m, *m.tasks)}
+        preds: dict[str, list[Edge]] = {key: [] for key in items}
+        for m in milestones:
+            preds[m.key] += [Edge(t.key, 0, implicit=True) for t in m.tasks]
+        for item in items.values():
+            where = f"{item.kind.value} {item.key!r}"
+            for d in item.depends_on:
+                if d.key not in items:
+                    raise self.fail(where, f"depends on {d.key}, which the plan does not have")
+                if d.key == item.key:
+                    raise self.fail(where, "an item cannot depend on itself")
+                if d.key in {e.predecessor for e in preds[item.key] if not e.implicit}:
+                    raise self.fail(where, f"depends on {d.key} twice")
+                preds[item.key].append(Edge(d.key, d.lag, implicit=False))
+        try:
+            topological_order(preds)
+        except Cycle as cycle:
+            raise self.fail("depends_on", f"a cycle: {' → '.join(cycle.keys)}") from None
 
     def item(
         self, raw: Any, n: int, parent: PlanItem | None, workstreams: set[str], seen: set[str]
@@ -266,6 +343,7 @@ class _Reader:
             done_on=done_on,
             refs=refs,
             description=self.text(table, "description", where, required=False),
+            depends_on=self.dependencies(table.get("depends_on", []), where),
         )
         raw_tasks = table.get("tasks") or []
         if not isinstance(raw_tasks, list):
@@ -311,7 +389,7 @@ def _load(conn: Any, plan: Plan, actor: str, today: date, where: str) -> None:
 
     from tracker.audit import Link, chain_hash
     from tracker.dates import now_utc
-    from tracker.models import Event, Item, Project, Workstream
+    from tracker.models import ClosedDay, Dependency, Event, Item, Project, Workstream
     from tracker.states import EventKind
 
     with Session(bind=conn) as session:
@@ -337,10 +415,29 @@ def _load(conn: Any, plan: Plan, actor: str, today: date, where: str) -> None:
         }
         session.add_all(workstreams.values())
         session.flush()
+        rows: dict[str, Item] = {}
         for milestone in plan.milestones:
-            parent = _item(project, workstreams, milestone, None, now)
-            session.add(parent)
-            session.add_all(_item(project, workstreams, t, parent, now) for t in milestone.tasks)
+            parent = rows[milestone.key] = _item(project, workstreams, milestone, None, now)
+            for task in milestone.tasks:
+                rows[task.key] = _item(project, workstreams, task, parent, now)
+        session.add_all(rows.values())
+        session.flush()
+        session.add_all(
+            ClosedDay(project_id=project.id, day=d, reason=r) for d, r in plan.closed_days
+        )
+        session.add_all(
+            Dependency(
+                project_id=project.id,
+                item_id=rows[item.key].id,
+                predecessor_id=rows[d.key].id,
+                lag=d.lag,
+                derived=d.derived,
+                note=d.note,
+                created_at=now,
+            )
+            for item in plan.items()
+            for d in item.depends_on
+        )
         session.flush()
         previous: str | None = None  # a new project's chain starts here
         for item in session.scalars(

@@ -40,6 +40,8 @@ class ProjectRow(NamedTuple):
     region: str
     source: str
     language: str | None
+    # The project's own closed days (find_project loads them): not working days.
+    closed: tuple[date, ...] = ()
 
     @classmethod
     def from_db(cls, row: Row) -> ProjectRow:
@@ -49,10 +51,16 @@ class ProjectRow(NamedTuple):
 
 
 def find_project(run: Runner, key: str) -> ProjectRow:
-    """The project named `key`, or the only one when `key` is empty.
+    """The project named `key`, or the only one when `key` is empty, with its closed days.
 
     Raises NotFound when there is none, or several and no key says which.
     """
+    project = _choose_project(run, key)
+    closed = tuple(day for day, _ in closed_days(run, project))
+    return project._replace(closed=closed) if closed else project
+
+
+def _choose_project(run: Runner, key: str) -> ProjectRow:
     projects = [ProjectRow.from_db(r) for r in run(PROJECTS)]
     if key:
         for p in projects:
@@ -66,6 +74,15 @@ def find_project(run: Runner, key: str) -> ProjectRow:
         keys = ", ".join(p.key for p in projects)
         raise NotFound(f"this database holds several projects ({keys}): choose one with --project")
     return projects[0]
+
+
+CLOSED_DAYS = "SELECT day, reason FROM closed_day WHERE project_id = :project ORDER BY day"
+
+
+def closed_days(run: Runner, project: ProjectRow) -> list[tuple[date, str]]:
+    """The project's own closed days and why, by date."""
+    rows = run(CLOSED_DAYS, {"project": project.id})
+    return [(d, r[1]) for r in rows if (d := as_date(r[0])) is not None]
 
 
 WORKSTREAMS = """
@@ -98,7 +115,11 @@ def find_workstream(run: Runner, project: ProjectRow, key: str) -> WorkstreamRow
 
 _ITEM_COLUMNS = """
 i.id, i.key, i.kind, i.title, ws.key AS workstream, i.owner, i.start, i.due,
-i.due_derived, i.state, i.done_on, m.key AS milestone
+i.due_derived, i.state, i.done_on, m.key AS milestone,
+i.state IN ('planned', 'in_progress') AND EXISTS (
+    SELECT 1 FROM dependency AS d JOIN item AS p ON p.id = d.predecessor_id
+    WHERE d.item_id = i.id AND p.state IN ('planned', 'in_progress')
+) AS blocked
 """
 
 _ITEM_FROM = """
@@ -138,6 +159,8 @@ class ItemRow(NamedTuple):
     state: State
     done_on: date | None
     milestone: str | None
+    # Open, with a predecessor (`tracker depend`) that is not done or cancelled.
+    blocked: bool = False
 
     @classmethod
     def from_db(cls, row: Row) -> ItemRow:
@@ -154,6 +177,7 @@ class ItemRow(NamedTuple):
             state=State(row[9]),
             done_on=as_date(row[10]),
             milestone=row[11],
+            blocked=bool(row[12]),
         )
 
     def is_overdue(self, today: date) -> bool:
@@ -241,6 +265,8 @@ class ItemDetail(NamedTuple):
     workstream_title: str
     tasks: list[ItemRow]
     events: list[EventRow]
+    depends_on: list[Neighbour]  # its predecessors
+    needed_by: list[Neighbour]  # its successors
 
     @property
     def notes(self) -> list[EventRow]:
@@ -284,15 +310,132 @@ def item_detail(run: Runner, project: ProjectRow, key: str) -> ItemDetail:
     item = ItemRow.from_db(row)
     return ItemDetail(
         item=item,
-        description=row[12] or "",
-        due_baseline=as_date(row[13]),
-        refs=fields.split_refs(row[14]),
-        created_at=as_datetime(row[15]),
-        updated_at=as_datetime(row[16]),
-        workstream_title=row[17],
+        description=row[13] or "",
+        due_baseline=as_date(row[14]),
+        refs=fields.split_refs(row[15]),
+        created_at=as_datetime(row[16]),
+        updated_at=as_datetime(row[17]),
+        workstream_title=row[18],
         tasks=tasks_of(run, item),
         events=history(run, project, item=item),
+        depends_on=[
+            Neighbour(d, find_item(run, project, d.predecessor))
+            for d in dependencies_of(run, item)
+            if d.item == item.key
+        ],
+        needed_by=[
+            Neighbour(d, find_item(run, project, d.item))
+            for d in dependencies_of(run, item)
+            if d.predecessor == item.key
+        ],
     )
+
+
+# --- dependencies ----------------------------------------------------------------
+
+_DEPENDENCY_SELECT = """
+SELECT s.key, p.key, d.lag, d.derived, d.note
+FROM dependency AS d
+JOIN item AS s ON s.id = d.item_id
+JOIN item AS p ON p.id = d.predecessor_id
+"""
+DEPENDENCIES = f"{_DEPENDENCY_SELECT} WHERE d.project_id = :project ORDER BY s.key, p.key"
+DEPENDENCIES_OF = f"""
+{_DEPENDENCY_SELECT} WHERE d.item_id = :item
+UNION ALL
+{_DEPENDENCY_SELECT} WHERE d.predecessor_id = :item
+"""
+
+
+class DependencyRow(NamedTuple):
+    """`item` starts (or finishes, if it is a dated point) after `predecessor` + lag."""
+
+    item: str
+    predecessor: str
+    lag: int  # working days
+    derived: bool
+    note: str
+
+    @classmethod
+    def from_db(cls, row: Row) -> DependencyRow:
+        return cls(row[0], row[1], int(row[2]), bool(row[3]), row[4] or "")
+
+
+class Neighbour(NamedTuple):
+    """A dependency seen from one end, with the item at the other end."""
+
+    dependency: DependencyRow
+    item: ItemRow
+
+
+def dependencies(run: Runner, project: ProjectRow) -> list[DependencyRow]:
+    """Every dependency of the project."""
+    return [DependencyRow.from_db(r) for r in run(DEPENDENCIES, {"project": project.id})]
+
+
+def dependencies_of(run: Runner, item: ItemRow) -> list[DependencyRow]:
+    """The dependencies that `item` has on others, and others have on it."""
+    rows = run(DEPENDENCIES_OF, {"item": item.id})
+    return sorted(DependencyRow.from_db(r) for r in rows)
+
+
+# --- baselines -------------------------------------------------------------------
+
+BASELINES = """
+SELECT b.name, b.day, b.saved_at, b.actor, COUNT(bi.item_id)
+FROM baseline AS b
+LEFT JOIN baseline_item AS bi ON bi.baseline_id = b.id
+WHERE b.project_id = :project
+GROUP BY b.id, b.name, b.day, b.saved_at, b.actor
+ORDER BY b.day, b.saved_at, b.name
+"""
+
+
+class BaselineRow(NamedTuple):
+    name: str
+    day: date
+    saved_at: datetime | None
+    actor: str
+    items: int
+
+
+def baselines(run: Runner, project: ProjectRow) -> list[BaselineRow]:
+    """The project's saved baselines, oldest first."""
+    rows = run(BASELINES, {"project": project.id})
+    return [
+        BaselineRow(r[0], as_date(r[1]) or FAR_PAST, as_datetime(r[2]), r[3], r[4]) for r in rows
+    ]
+
+
+def find_baseline(run: Runner, project: ProjectRow, name: str) -> BaselineRow:
+    """A saved baseline by name (case-insensitive); NotFound names the ones there are."""
+    saved = baselines(run, project)
+    for b in saved:
+        if b.name.lower() == name.strip().lower():
+            return b
+    known = ", ".join(b.name for b in saved) or "none saved yet"
+    raise NotFound(f"no baseline {name!r} (baselines: {known}; `tracker baseline save NAME`)")
+
+
+BASELINE_DATES = """
+SELECT i.key, bi.start, bi.due, bi.state
+FROM baseline_item AS bi
+JOIN baseline AS b ON b.id = bi.baseline_id
+JOIN item AS i ON i.id = bi.item_id
+WHERE b.project_id = :project AND b.name = :name
+"""
+
+
+class BaselineDates(NamedTuple):
+    start: date | None
+    due: date | None
+    state: State | None  # None: the implicit baseline does not know it
+
+
+def baseline_dates(run: Runner, project: ProjectRow, name: str) -> dict[str, BaselineDates]:
+    """Each item's dates in the baseline `name` (as stored), by key."""
+    rows = run(BASELINE_DATES, {"project": project.id, "name": name})
+    return {r[0]: BaselineDates(as_date(r[1]), as_date(r[2]), State(r[3])) for r in rows}
 
 
 # --- progress --------------------------------------------------------------------
@@ -396,6 +539,14 @@ def events_since(run: Runner, project: ProjectRow, since: date) -> list[EventRow
     """Events recorded on `since` or later (by the tracker's day), oldest first."""
     rows = run(EVENTS_SINCE, {"project": project.id, "since": since})
     return [EventRow.from_db(r) for r in rows]
+
+
+LATEST_DUE = "SELECT MAX(due) FROM item WHERE project_id = :project"
+
+
+def latest_due(run: Runner, project: ProjectRow) -> date | None:
+    """The latest due date of any item."""
+    return as_date(run.scalar(LATEST_DUE, {"project": project.id}))
 
 
 DUE_BASELINES = "SELECT key, due_baseline FROM item WHERE project_id = :project"

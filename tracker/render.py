@@ -16,7 +16,7 @@ from tracker.states import EventKind, State
 if TYPE_CHECKING:  # write commands need none of these at run time
     from tracker.actions import Change
     from tracker.overview import Clock, Countdown, Status
-    from tracker.queries import EventRow, ItemDetail, ItemRow, ProjectRow
+    from tracker.queries import EventRow, ItemDetail, ItemRow, Neighbour, ProjectRow
 
 DERIVED_MARK = "*"
 DERIVED_NOTE = "* derived date: the source gives none (see `tracker show KEY`)"
@@ -59,7 +59,10 @@ def due_text(item: ItemRow) -> str:
 def state_text(item: ItemRow, clock: Clock) -> str:
     if item.state is State.DONE and item.done_on:
         return f"done {format_de(item.done_on)}"
-    return item.state.label + (" OVERDUE" if item.is_overdue(clock.today) else "")
+    marks = (" OVERDUE" if item.is_overdue(clock.today) else "") + (
+        " BLOCKED" if item.blocked else ""
+    )
+    return item.state.label + marks
 
 
 def dumps(data: Any) -> str:
@@ -89,6 +92,7 @@ def item_json(item: ItemRow, clock: Clock) -> dict[str, Any]:
         "days_left": clock.days_left(item.due) if is_open else None,
         "working_days_left": clock.working_days_left(item.due) if is_open else None,
         "overdue": item.is_overdue(clock.today),
+        "blocked": item.blocked,
     }
 
 
@@ -157,6 +161,10 @@ def show_text(d: ItemDetail, clock: Clock) -> str:
         lines += ["", *_wrap(d.description, 86, "  ")]
     if item.due_derived:
         lines += ["", "  " + DERIVED_NOTE.removeprefix("* ").split(" (")[0].capitalize() + "."]
+    for title, neighbours in (("Depends on:", d.depends_on), ("Needed by:", d.needed_by)):
+        if neighbours:
+            lines += ["", title]
+            lines += ["  " + ln for ln in _neighbour_table(neighbours, clock).splitlines()]
     if d.tasks:
         lines += ["", "Tasks:"]
         lines += ["  " + ln for ln in item_table(d.tasks, clock).splitlines()]
@@ -166,6 +174,26 @@ def show_text(d: ItemDetail, clock: Clock) -> str:
     lines += ["", "History:"]
     lines += ["  " + ln for ln in history_table(d.events, with_key=False).splitlines()]
     return "\n".join(lines) + "\n"
+
+
+def _neighbour_table(neighbours: Sequence[Neighbour], clock: Clock) -> str:
+    rows = [
+        [
+            n.item.key,
+            clip(n.item.title, 44),
+            due_text(n.item),
+            state_text(n.item, clock),
+            lag_text(n.dependency.lag),
+            clip(("derived: " if n.dependency.derived else "") + n.dependency.note, 60),
+        ]
+        for n in neighbours
+    ]
+    return table(["KEY", "TITLE", "DUE", "STATE", "LAG", "WHY"], rows)
+
+
+def lag_text(lag: int) -> str:
+    """A lag as tables show it: "+5 wd", or "" for none."""
+    return f"+{lag} wd" if lag else ""
 
 
 def _wrap(text: str, width: int, indent: str) -> list[str]:
@@ -183,11 +211,22 @@ def show_json(d: ItemDetail, clock: Clock) -> str:
             "due_baseline": iso(d.due_baseline),
             "refs": d.refs,
             "tasks": [item_json(t, clock) for t in d.tasks],
+            "depends_on": [_neighbour_json(n, clock) for n in d.depends_on],
+            "needed_by": [_neighbour_json(n, clock) for n in d.needed_by],
             "notes": [{"day": n.day.isoformat(), "actor": n.actor, "text": n.new} for n in d.notes],
             "history": [event_json(e) for e in d.events],
         }
     )
     return dumps(data)
+
+
+def _neighbour_json(n: Neighbour, clock: Clock) -> dict[str, Any]:
+    return {
+        **item_json(n.item, clock),
+        "lag": n.dependency.lag,
+        "derived": n.dependency.derived,
+        "note": n.dependency.note,
+    }
 
 
 # --- countdown -------------------------------------------------------------------
@@ -253,11 +292,13 @@ def project_json(project: ProjectRow, clock: Clock) -> dict[str, Any]:
 
 def status_text(s: Status, clock: Clock) -> str:
     """One screen: go-live, progress per workstream, overdue, due soon, recently done."""
+    from tracker.render_schedule import planned_table, target_line
     from tracker.report.i18n import headline  # the report's sentence; reads only
 
     out = [
         s.project.name,
         f"Today {format_de(clock.today)} ({s.project.region}). {go_live_line(s.project, clock)}.",
+        target_line(s.go_live),
         "",
         headline("en", s.milestones_due_soon, len(s.overdue)),
         "",
@@ -280,6 +321,11 @@ def status_text(s: Status, clock: Clock) -> str:
 
     soon = (s.soon_until - clock.today).days
     recent = (clock.today - s.recent_after).days
+    out.extend(["", "At risk (forecast after due)"])
+    if s.at_risk:
+        out.extend("  " + ln for ln in planned_table(s.at_risk, clock).splitlines())
+    else:
+        out.append("  nothing at risk: every forecast meets its due date")
     section("Overdue", s.overdue, "nothing overdue")
     section(
         f"Due until {format_de(s.soon_until)}", s.due_soon, f"nothing due in the next {soon} days"
@@ -298,6 +344,7 @@ def _bar(done: int, total: int, width: int = 10) -> str:
 
 
 def status_json(s: Status, clock: Clock) -> str:
+    from tracker.render_schedule import planned_json, target_json
     from tracker.report.i18n import headline
 
     return dumps(
@@ -323,6 +370,8 @@ def status_json(s: Status, clock: Clock) -> str:
             "due_soon_until": s.soon_until.isoformat(),
             "recently_done": [item_json(i, clock) for i in s.recently_done],
             "recently_done_after": s.recent_after.isoformat(),
+            "go_live_forecast": target_json(s.go_live, clock),
+            "at_risk": [planned_json(p.item, p.forecast, clock) for p in s.at_risk],
         }
     )
 
@@ -348,6 +397,11 @@ def event_text(e: EventRow) -> str:
         return f"note: {e.new}"
     if e.field == "due_derived":
         return "due date agreed (it was derived from the plan's logic)"
+    if e.field in ("depends_on", "closed_day") and (e.old is None or e.new is None):
+        what = e.field.replace("_", " ")
+        return f"{what}: + {e.new}" if e.old is None else f"{what}: − {e.old}"
+    if e.field == "baseline":
+        return f"baseline saved: {e.new}"
     return (
         f"{(e.field or '').replace('_', ' ')}: {_value(e.field, e.old)} → {_value(e.field, e.new)}"
     )
