@@ -308,7 +308,10 @@ def test_loading_the_stuttgart_plan_twice_is_refused_and_changes_nothing(db_file
 
 def test_init_with_an_unknown_plan_name_names_the_built_in_plans(db_file: Path) -> None:
     result = cli("init", "--plan", "nosuchplan")
-    message = "tracker: no plan 'nosuchplan' (built-in plans: stuttgart-2012; or a .toml file)\n"
+    message = (
+        "tracker: no plan 'nosuchplan' "
+        "(built-in plans: optionskommune-template, stuttgart-2012; or a .toml file)\n"
+    )
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", message)
     assert snapshot(db_file) == {}
 

@@ -181,16 +181,40 @@ def init(
         str | None,
         typer.Option(
             "--plan",
-            help="A built-in plan (stuttgart-2012) or a plan file (docs/plan-format.md).",
+            help="A built-in plan (stuttgart-2012, optionskommune-template) or a plan file "
+            "(docs/plan-format.md).",
             show_default=False,
         ),
     ] = None,
+    go_live: Annotated[
+        str | None,
+        typer.Option(
+            "--go-live",
+            help="For a template: the go-live its relative dates count from, e.g. 01.01.2013.",
+            show_default=False,
+        ),
+    ] = None,
+    name: Annotated[
+        str, typer.Option(help="The project's name instead of the plan's.", show_default=False)
+    ] = "",
+    region: Annotated[
+        str,
+        typer.Option(help="Holiday region instead of the plan's, e.g. DE-NW.", show_default=False),
+    ] = "",
 ) -> None:
-    """Create the database (or bring it up to date) and load a plan into it."""
+    """Create the database (or bring it up to date) and load a plan into it.
+
+    With a template, --go-live sets the dates; the global --project sets the new
+    project's key, --name and --region its name and holiday region.
+    """
     from tracker import plan
 
     opts = _opts(ctx)
-    loaded = plan.read(plan_) if plan_ else None  # a bad plan fails before the database
+    overrides = plan.Overrides(_date(go_live, opts, "--go-live"), opts.project, name, region)
+    if (go_live or name or region) and not plan_:
+        raise BadInput("--go-live, --name and --region go with --plan")
+    # A bad plan fails before the database is touched.
+    loaded = plan.read(plan_, overrides) if plan_ else None
     result = plan.install(opts.url, loaded, opts.who.actor, opts.today)
     if result.created or result.revision_before is None:
         _out(f"Created the tracker database {result.where} (revision {result.revision}).\n")

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tracker import fields
 from tracker.dates import check_supported, format_de, parse_absolute_date
 from tracker.errors import BadDate, BadInput, BadPlan, UnknownRegion
-from tracker.holidays_de import normalize_region
+from tracker.holidays_de import WorkingCalendar, normalize_region
+from tracker.plan_dates import GO_LIVE, Relative, apply, parse_relative
 from tracker.states import Kind, State
 
 BUILTIN_SUFFIX = ".toml"
@@ -73,6 +74,7 @@ class Plan:
     workstreams: list[tuple[str, str]]
     milestones: list[PlanItem]
     closed_days: list[tuple[date, str]] = field(default_factory=list)
+    relative: bool = False  # a template: some dates were given relative to go-live
 
     def items(self) -> list[PlanItem]:
         """Milestones and their tasks, each milestone before its tasks."""
@@ -89,11 +91,25 @@ def builtin_plans() -> list[str]:
     )
 
 
-def read(name_or_path: str) -> Plan:
-    """A built-in plan by name, or a plan file by path; BadPlan for any problem."""
+class Overrides(NamedTuple):
+    """What `tracker init` may set instead of the plan: a template's go-live, and the
+    key, name and region of the project made from it."""
+
+    go_live: date | None = None
+    key: str = ""
+    name: str = ""
+    region: str = ""
+
+
+def read(name_or_path: str, overrides: Overrides = Overrides()) -> Plan:  # noqa: B008
+    """A built-in plan by name, or a plan file by path; BadPlan for any problem.
+
+    Dates relative to go-live (templates, plan_dates.py) are resolved against
+    `overrides.go_live`, else the plan's own go_live.
+    """
     if name_or_path in builtin_plans():
         resource = files("tracker").joinpath("plans", name_or_path + BUILTIN_SUFFIX)
-        return parse(resource.read_text(encoding="utf-8"), name_or_path)
+        return parse(resource.read_text(encoding="utf-8"), name_or_path, overrides)
     path = Path(name_or_path)
     if not path.is_file():
         known = ", ".join(builtin_plans())
@@ -102,21 +118,25 @@ def read(name_or_path: str) -> Plan:
         text = path.read_text(encoding="utf-8-sig")  # Windows editors may add a BOM
     except (OSError, UnicodeDecodeError) as exc:
         raise BadPlan(f"{path}: cannot read it ({exc})") from None
-    return parse(text, str(path))
+    return parse(text, str(path), overrides)
 
 
-def parse(text: str, source: str) -> Plan:
+def parse(text: str, source: str, overrides: Overrides = Overrides()) -> Plan:  # noqa: B008
     """Parse and check a whole plan; BadPlan names `source`, the item and the problem."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise BadPlan(f"{source}: not valid TOML: {exc}") from None
-    return _Reader(source).plan(data)
+    return _Reader(source, overrides).plan(data)
 
 
 class _Reader:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, overrides: Overrides) -> None:
         self.source = source
+        self.overrides = overrides
+        # (item key, field) -> the relative date written there, and where, until resolved
+        self.pending: dict[tuple[str, str], tuple[Relative, str]] = {}
+        self.relative = False  # whether any date was written relative to another
 
     def fail(self, where: str, problem: str) -> BadPlan:
         return BadPlan(f"{self.source}, {where}: {problem}")
@@ -180,18 +200,18 @@ class _Reader:
             data, "top level", {"project", "workstreams", "milestones", "closed_days"}
         )
         project = self.table(data.get("project"), "[project]", _PROJECT_FIELDS)
-        go_live = self.date(project, "go_live", "[project]")
-        if go_live is None:
-            raise self.fail("[project]", "go_live is missing")
+        go_live = self.overrides.go_live or self.date(project, "go_live", "[project]")
         key = self.valid(
             "[project]",
             fields.short_key,
-            self.text(project, "key", "[project]"),
+            self.overrides.key or self.text(project, "key", "[project]"),
             "project key",
             fields.MAX_PROJECT_KEY,
         )
         try:
-            region = normalize_region(self.text(project, "region", "[project]"))
+            region = normalize_region(
+                self.overrides.region or self.text(project, "region", "[project]")
+            )
         except UnknownRegion as exc:
             raise self.fail("[project]", str(exc)) from None
 
@@ -216,13 +236,27 @@ class _Reader:
             for n, raw in enumerate(data.get("milestones") or [], 1)
         ]
         self.check_dependencies(milestones)
+        closed_days = self.closed_days(data.get("closed_days") or [])
+        if go_live is None:
+            if self.pending:
+                raise BadPlan(
+                    f"{self.source} gives dates relative to go-live: say when with --go-live DATE"
+                )
+            raise self.fail("[project]", "go_live is missing")
+        if self.pending:
+            self.resolve(milestones, go_live, WorkingCalendar(region, [d for d, _ in closed_days]))
+        elif self.overrides.go_live is not None:
+            raise BadPlan(
+                f"{self.source} gives every date as a date, so --go-live would move the "
+                'go-live alone; use a template (dates like "go_live - 6 months")'
+            )
         return Plan(
             source=self.source,
             key=key,
             name=self.valid(
                 "[project]",
                 fields.title,
-                self.text(project, "name", "[project]"),
+                self.overrides.name or self.text(project, "name", "[project]"),
                 "name",
                 fields.MAX_NAME,
             ),
@@ -232,8 +266,67 @@ class _Reader:
             description=self.text(project, "source", "[project]", required=False),
             workstreams=workstreams,
             milestones=milestones,
-            closed_days=self.closed_days(data.get("closed_days") or []),
+            closed_days=closed_days,
+            relative=self.relative,
         )
+
+    def when(self, table: dict[str, Any], name: str, where: str, key: str) -> Day | None:
+        """A date field of an item: a date, or a date relative to go-live or another
+        item (kept in `pending` until the whole plan is read, then resolved)."""
+        value = table.get(name)
+        if isinstance(value, str):
+            try:
+                rel = parse_relative(value)
+            except BadDate as exc:
+                raise self.fail(where, f"{name}: {exc}") from None
+            if rel is not None:
+                self.pending[(key, name)] = (rel, where)
+                self.relative = True
+                return None
+        return self.date(table, name, where)
+
+    def resolve(self, milestones: list[PlanItem], go_live: Day, calendar: Any) -> None:
+        """Every pending relative date, anchors first; BadPlan names a missing anchor
+        or dates that refer to each other in a circle."""
+        items = {i.key: i for m in milestones for i in (m, *m.tasks)}
+        busy: list[tuple[str, str]] = []
+
+        def value(key: str, name: str, asked_by: str) -> Day:
+            if (key, name) in self.pending:
+                rel, where = self.pending[(key, name)]
+                if (key, name) in busy:
+                    circle = " → ".join(f"{k}.{n}" for k, n in [*busy, (key, name)])
+                    raise self.fail(where, f"dates that refer to each other: {circle}")
+                busy.append((key, name))
+                if rel.anchor == GO_LIVE:
+                    base = go_live
+                elif rel.anchor in items:
+                    base = value(rel.anchor, rel.field, where)
+                else:
+                    raise self.fail(where, f"{name} {rel.text!r}: no item {rel.anchor}")
+                try:
+                    day = check_supported(apply(base, rel, calendar.is_working_day), name)
+                except BadDate as exc:
+                    raise self.fail(where, f"{name} {rel.text!r}: {exc}") from None
+                busy.pop()
+                del self.pending[(key, name)]
+                setattr(items[key], name, day)
+                return day
+            day = getattr(items[key], name)
+            if day is None:
+                raise self.fail(asked_by, f"{key} has no {name} to count from")
+            assert isinstance(day, Day)
+            return day
+
+        for key, name in list(self.pending):
+            if (key, name) in self.pending:
+                value(key, name, self.pending[(key, name)][1])
+        for item in items.values():
+            if item.start and item.due and item.start > item.due:
+                raise self.fail(
+                    f"{item.kind.value} {item.key!r}",
+                    f"start {format_de(item.start)} is after due {format_de(item.due)}",
+                )
 
     def closed_days(self, raw: Any) -> list[tuple[Day, str]]:
         if not isinstance(raw, list):
@@ -315,16 +408,16 @@ class _Reader:
         except ValueError:
             allowed = ", ".join(s.value for s in State)
             raise self.fail(where, f"state {table['state']!r} is not one of {allowed}") from None
-        start, due = self.date(table, "start", where), self.date(table, "due", where)
+        start, due = self.when(table, "start", where, key), self.when(table, "due", where, key)
         if start and due and start > due:
             raise self.fail(where, f"start {format_de(start)} is after due {format_de(due)}")
-        done_on = self.date(table, "done_on", where)
+        done_on = self.when(table, "done_on", where, key)
         if done_on and state is not State.DONE:
             raise self.fail(where, f"done_on is given but the state is {state.value}")
         derived = table.get("due_derived", False)
         if not isinstance(derived, bool):
             raise self.fail(where, "due_derived must be true or false")
-        if derived and due is None:
+        if derived and due is None and (key, "due") not in self.pending:
             raise self.fail(where, "due_derived is true but there is no due date")
         refs = table.get("refs", [])
         if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
