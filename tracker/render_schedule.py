@@ -78,19 +78,24 @@ def target_json(target: Target | None, clock: Clock) -> dict[str, Any] | None:
     return planned_json(target.item, target.forecast, clock)
 
 
-def _planned_rows(rows: Sequence[Planned], clock: Clock) -> list[list[str]]:
+def _rows(entries: Sequence[tuple[ItemRow, Forecast, str]], clock: Clock) -> list[list[str]]:
+    """Table rows of items with their forecast and one figure (slip or slack)."""
     return [
         [
-            p.item.key,
-            clip(p.item.title, 40),
-            state_text(p.item, clock),
-            due_text(p.item),
-            format_de(p.forecast.finish),
-            slip_text(p.forecast),
-            clip(describe_reason(p.forecast), 36),
+            item.key,
+            clip(item.title, 40),
+            state_text(item, clock),
+            due_text(item),
+            format_de(f.finish),
+            figure,
+            clip(describe_reason(f), 36),
         ]
-        for p in rows
+        for item, f, figure in entries
     ]
+
+
+def _planned_rows(rows: Sequence[Planned], clock: Clock) -> list[list[str]]:
+    return _rows([(p.item, p.forecast, slip_text(p.forecast)) for p in rows], clock)
 
 
 _PLANNED_HEADERS = ["KEY", "TITLE", "STATE", "DUE", "FORECAST", "SLIP", "WHY"]
@@ -149,18 +154,7 @@ def forecast_view_json(v: ForecastView, clock: Clock) -> str:
 
 
 def _path_rows(rows: Sequence[OnPath], clock: Clock) -> list[list[str]]:
-    return [
-        [
-            r.item.key,
-            clip(r.item.title, 40),
-            state_text(r.item, clock),
-            due_text(r.item),
-            format_de(r.forecast.finish),
-            f"{r.slack} wd",
-            clip(describe_reason(r.forecast), 36),
-        ]
-        for r in rows
-    ]
+    return _rows([(r.item, r.forecast, f"{r.slack} wd") for r in rows], clock)
 
 
 _PATH_HEADERS = ["KEY", "TITLE", "STATE", "DUE", "FORECAST", "SLACK", "WHY"]
