@@ -41,6 +41,7 @@ HEADINGS = {
         "Zeitplan",
         "Diese Woche erledigt",
         "Überfällig",
+        "Gefährdet",
         "Fällig bis 09.10.2011",
         "Diese Woche verschoben",
         "Wichtige Termine",
@@ -51,6 +52,7 @@ HEADINGS = {
         "Timeline",
         "Done this week",
         "Overdue",
+        "At risk",
         "Due until 09.10.2011",
         "Rescheduled this week",
         "Key dates",
@@ -58,7 +60,8 @@ HEADINGS = {
     ],
 }
 SECTION_IDS = [
-    "summary", "timeline", "done", "overdue", "due-next", "rescheduled", "key-dates", "notes",
+    "summary", "timeline", "done", "overdue", "at-risk", "due-next", "rescheduled", "key-dates",
+    "notes",
 ]  # fmt: skip
 TIMELINE_KEYS = [
     "SW-AWARD", "TRAIN-BASIS", "STMT-264", "SW-INSTALL", "TRAIN-VERTIEFUNG", "MIG-PREP",
@@ -180,9 +183,9 @@ def test_sections_come_in_the_order_of_the_issue_with_headings_in_the_language(
 def test_german_and_english_pages_have_the_same_structure(kw38: WeeklyReport) -> None:
     de, en = Page(render(kw38, "de")), Page(render(kw38, "en"))
     assert de.structure() == en.structure()
-    # progress, done, rescheduled, key dates, notes (overdue and due next are empty)
+    # progress, done, rescheduled, key dates, notes (overdue, at risk, due next are empty)
     assert sum(1 for t, _ in de.tags if t == "table") == 5
-    assert sum(1 for t, _ in de.tags if t == "section") == 8
+    assert sum(1 for t, _ in de.tags if t == "section") == 9
 
 
 def test_header_names_project_week_as_of_author_and_go_live_countdown(
@@ -204,6 +207,10 @@ def test_summary_has_counts_headline_and_progress_per_workstream(kw38: WeeklyRep
     summary = _section(render(kw38, "de"), "summary")
     text = Page(summary).text
     assert "Kein Meilenstein in den nächsten 14 Tagen fällig, nichts überfällig." in text
+    assert (
+        '<p class="forecast">Prognose Start 01.01.2012 (GO-LIVE, fällig 01.01.2012): '
+        "termingerecht.</p>" in summary
+    )
     assert "4 erledigt 19 offen 0 überfällig" in text
     assert _rows(summary) == [
         ["Fachsoftware LämmKom (Fa. Lämmerzahl)", "1 / 2", ""],
@@ -261,7 +268,7 @@ def test_notes_of_the_week_with_day_item_and_author(kw38: WeeklyReport) -> None:
 @pytest.mark.parametrize(("lang", "none"), [("de", "keine"), ("en", "none")])
 def test_empty_sections_say_none(kw38: WeeklyReport, lang: str, none: str) -> None:
     page = render(kw38, lang)
-    for section_id in ("overdue", "due-next"):
+    for section_id in ("overdue", "at-risk", "due-next"):
         section = _section(page, section_id)
         assert "<table>" not in section
         assert f'<p class="none">{none}</p>' in section
@@ -347,6 +354,91 @@ def test_an_empty_timeline_says_none(kw38: WeeklyReport) -> None:
     page = render(kw38._replace(timeline=[]), "en")
     assert '<svg class="timeline' not in page
     assert '<p class="none">none</p>' in _section(page, "timeline")
+
+
+# --- at risk: the forecast after the due date ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pushed_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The plan, and on 27.09.2011 SW-INSTALL moved from 31.10.* to 30.11.2011: the
+    training TRAIN-VERTIEFUNG (01.11.–30.11.2011*) that follows it slips to 30.12.2011."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('pushed')}/tracker.db"
+    _install(url)
+    with tracker.db.writer(url) as run:
+        project = find_project(run, "")
+        who = Who("Herr Maier", date(2011, 9, 27))
+        actions.edit_item(run, project, who, "SW-INSTALL", due=date(2011, 11, 30))
+    return url
+
+
+def _at_risk_rows(svg: str) -> dict[str, str]:
+    """The timeline rows marked at risk: key → the row's markup."""
+    rows = re.findall(r'<g class="tl-row ([^"]+)" data-key="([^"]+)">(.*?)</g>(?=\n)', svg, re.S)
+    return {key: body for cls, key, body in rows if "at-risk" in cls.split()}
+
+
+@pytest.mark.parametrize(("lang", "why"), [("de", "nach SW-INSTALL"), ("en", "after SW-INSTALL")])
+def test_at_risk_lists_due_forecast_slip_and_why(pushed_url: str, lang: str, why: str) -> None:
+    page = render(_report(pushed_url, Week(2011, 39), date(2011, 9, 28)), lang)
+    section = _section(page, "at-risk")
+    assert _rows(section) == [
+        ["TRAIN-VERTIEFUNG", "Vertiefungsschulung", "30.11.2011*", "30.12.2011", "21", why]
+    ]
+    assert '<tr class="at-risk">' in section
+    headers = re.findall(r"<th[^>]*>([^<]*)</th>", section)
+    assert headers[3:5] == (
+        ["Prognose", "Arbeitstage Verzug"] if lang == "de" else ["Forecast", "Working days late"]
+    )
+    # The week before the move: nothing at risk.
+    before = render(_report(pushed_url, Week(2011, 38), date(2011, 9, 28)), lang)
+    assert _rows(_section(before, "at-risk")) == []
+    assert _at_risk_rows(_svg(before)) == {}
+
+
+def test_the_timeline_draws_the_slip_from_due_date_to_forecast(pushed_url: str) -> None:
+    svg = _svg(render(_report(pushed_url, Week(2011, 39), date(2011, 9, 28)), "de"))
+    risky = _at_risk_rows(svg)
+    assert list(risky) == ["TRAIN-VERTIEFUNG"]
+    row = risky["TRAIN-VERTIEFUNG"]
+    bar = re.search(r'<rect class="shape" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', row)
+    slip = re.search(r'<line class="slip" x1="([\d.]+)" y1="[\d.]+" x2="([\d.]+)"', row)
+    arrow = re.search(r'<polygon class="forecast" points="[\d.]+,[\d.]+ ([\d.]+),', row)
+    assert bar and slip and arrow
+    # From the bar's end (30.11.) to the arrow's tip (30.12.), about a month on.
+    assert float(bar[1]) + float(bar[2]) < float(slip[1]) < float(slip[2]) < float(arrow[1])
+    assert "01.11.–30.11.2011* → 30.12.2011" in row
+    assert "Prognose 30.12.2011: 21 Arbeitstage Verzug (nach SW-INSTALL)" in row
+    assert "Prognose nach Fälligkeit" in Page(svg).text  # the legend
+
+
+def test_an_overdue_item_forecast_for_today_keeps_its_hatching_only(kw38_url: str) -> None:
+    # KW 45, as of 09.11.2011: SW-INSTALL (due 31.10.*) is overdue, forecast 09.11.; the
+    # training after it (01.11.–30.11.*) can only start after it and slips to 08.12.
+    report = _report(kw38_url, Week(2011, 45), date(2011, 11, 9))
+    assert [(p.item.key, p.forecast.reason) for p in report.at_risk] == [
+        ("SW-INSTALL", "today"),
+        ("TRAIN-VERTIEFUNG", "predecessor"),
+    ]
+    page = render(report, "en")
+    assert list(_at_risk_rows(_svg(page))) == ["TRAIN-VERTIEFUNG"]
+    assert [r[-1] for r in _rows(_section(page, "at-risk"))] == [
+        "not done yet",
+        "after SW-INSTALL",
+    ]
+
+
+def test_a_late_go_live_forecast_is_marked_in_the_summary(kw38: WeeklyReport) -> None:
+    target = kw38.go_live_forecast
+    assert target is not None
+    late = target.forecast._replace(
+        finish=date(2012, 1, 16), reason="predecessor", driver="MIG-PREP", slip=10
+    )
+    page = render(kw38._replace(go_live_forecast=target._replace(forecast=late)), "en")
+    assert (
+        '<p class="forecast late">Go-live forecast 16.01.2012 (GO-LIVE, due 01.01.2012): '
+        "10 working days late (after MIG-PREP).</p>" in page
+    )
 
 
 # --- escaping and self-containment ------------------------------------------------

@@ -32,7 +32,9 @@ JSON_DOC = (ROOT / "docs" / "json.md").read_text(encoding="utf-8")
 
 KW37, KW38, KW39 = Week(2011, 37), Week(2011, 38), Week(2011, 39)
 KW52, KW1 = Week(2011, 52), Week(2012, 1)
-SECTIONS = ("done_this_week", "overdue", "due_next", "rescheduled", "key_dates", "notes")
+SECTIONS = (
+    "done_this_week", "overdue", "at_risk", "due_next", "rescheduled", "key_dates", "notes",
+)  # fmt: skip
 
 Change = Callable[[Runner, ProjectRow, actions.Who], object]
 
@@ -159,7 +161,7 @@ def test_german_and_english_reports_of_a_week_have_the_same_structure(
     r = report(weeks, week, today)
     de, en = markdown.render(r, "de"), markdown.render(r, "en")
     assert shape(de) == shape(en)
-    assert [h for h in shape(de) if h.startswith("h")] == ["h1"] + ["h2"] + ["h3"] + ["h2"] * 6
+    assert [h for h in shape(de) if h.startswith("h")] == ["h1"] + ["h2"] + ["h3"] + ["h2"] * 7
     for (h_de, text_de), (h_en, text_en) in zip(
         sections(de).items(), sections(en).items(), strict=True
     ):
@@ -174,6 +176,7 @@ def test_every_section_is_there_and_says_none_when_empty(weeks: str) -> None:
         "Überblick",
         "Diese Woche erledigt",
         "Überfällig",
+        "Gefährdet",
         "Fällig bis 02.10.2011",
         "Diese Woche verschoben",
         "Wichtige Termine",
@@ -182,6 +185,7 @@ def test_every_section_is_there_and_says_none_when_empty(weeks: str) -> None:
     assert list(sections(en))[1:] == [
         "Done this week",
         "Overdue",
+        "At risk",
         "Due until 02.10.2011",
         "Rescheduled this week",
         "Key dates",
@@ -189,7 +193,7 @@ def test_every_section_is_there_and_says_none_when_empty(weeks: str) -> None:
     ]
     assert [text for h, text in sections(de).items() if h != "Überblick"] == [
         "\nKeine.\n\n"
-    ] * 5 + ["\nKeine.\n"]
+    ] * 6 + ["\nKeine.\n"]
 
 
 # --- exact Markdown where layout matters -----------------------------------------
@@ -208,6 +212,8 @@ def test_the_header_names_project_week_as_of_author_and_go_live(weeks: str) -> N
         "## Überblick\n"
         "\n"
         "**1 Meilenstein in den nächsten 14 Tagen fällig, 1 überfällig.**\n"
+        "\n"
+        "Prognose Start 01.01.2012 (GO-LIVE, fällig 01.01.2012): termingerecht.\n"
         "\n"
         "Erledigt: 4 · Offen: 21 · Überfällig: 1\n"
     )
@@ -306,11 +312,12 @@ def test_escaped_user_text_renders_as_written(nasty: WeeklyReport) -> None:
     r = nasty._replace(done_this_week=[title_with_break])
     html = markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"])
     page = html.render(markdown.render(r, "de"))
-    assert re.findall(r"<h(\d)>", page) == ["1", "2", "3", "2", "2", "2", "2", "2", "2"]
+    assert re.findall(r"<h(\d)>", page) == ["1", "2", "3", "2", "2", "2", "2", "2", "2", "2"]
     for tag in ("<em>", "<code>", "<a ", "<s>", "<del>", "<b>", "<hr", "<pre>", "<ol>"):
         assert tag not in page, tag
     assert page.count("<strong>") == 2  # the headline and the note's item key
-    assert page.count("<table>") == 4 and page.count("<td>Zeile 1 Zeile 2 | *x*</td>") == 1
+    # progress, done, overdue, at risk (ORG-X, overdue, is not done yet), key dates
+    assert page.count("<table>") == 5 and page.count("<td>Zeile 1 Zeile 2 | *x*</td>") == 1
     overdue_row = re.search(r"<tr>\s*<td>ORG-X</td>(.*?)</tr>", page, re.S)
     assert overdue_row is not None and overdue_row[1].count("<td") == 6
     assert (
@@ -604,3 +611,128 @@ def test_a_go_live_marked_done_in_kw1_is_done_there_and_still_open_in_kw52(
     assert "GO-LIVE" not in keys(kw1.overdue)
     kw52 = report(url, KW52, today=date(2012, 1, 4))
     assert keys(kw52.key_dates)[0] == "GO-LIVE" and kw52.done_this_week == []
+
+
+# --- the schedule: the go-live forecast and the items at risk --------------------
+
+
+@pytest.fixture
+def pushed(tmp_path: Path) -> str:
+    """The Stuttgart plan, and on 27.09.2011 (KW 39) SW-INSTALL moved from 31.10.* to
+    30.11.2011: TRAIN-VERTIEFUNG (01.11.–30.11.2011*) starts after it and slips."""
+    url = install(tmp_path)
+    change(url, "Herr Maier", date(2011, 9, 27), move("SW-INSTALL", date(2011, 11, 30)))
+    return url
+
+
+def test_the_go_live_forecast_is_on_time_on_the_plan_as_loaded(tmp_path: Path) -> None:
+    r = report(install(tmp_path), KW38, today=date(2011, 9, 21))
+    assert r.at_risk == []
+    assert r.go_live_forecast is not None
+    assert (r.go_live_forecast.item.key, r.go_live_forecast.forecast.finish) == (
+        "GO-LIVE",
+        date(2012, 1, 1),
+    )
+    summary = {
+        lang: sections(markdown.render(r, lang))[t(lang, "summary")] for lang in ("de", "en")
+    }
+    de = "\nPrognose Start 01.01.2012 (GO-LIVE, fällig 01.01.2012): termingerecht.\n"
+    assert de in summary["de"]
+    assert "\nGo-live forecast 01.01.2012 (GO-LIVE, due 01.01.2012): on time.\n" in summary["en"]
+    assert sections(markdown.render(r, "en"))["At risk"] == "\nNone.\n\n"
+
+
+def test_an_item_pushed_late_in_kw39_is_at_risk_in_kw39(pushed: str) -> None:
+    r = report(pushed, KW39, today=date(2011, 9, 28))
+    assert [
+        (p.item.key, p.item.due, p.forecast.finish, p.forecast.slip, p.forecast.driver)
+        for p in r.at_risk
+    ] == [("TRAIN-VERTIEFUNG", date(2011, 11, 30), date(2011, 12, 30), 21, "SW-INSTALL")]
+    assert sections(markdown.render(r, "de"))["Gefährdet"] == dedent("""
+        | Schlüssel        | Vorhaben            | Fällig      | Prognose   | Arbeitstage Verzug | Grund           |
+        |------------------|---------------------|-------------|------------|-------------------:|-----------------|
+        | TRAIN-VERTIEFUNG | Vertiefungsschulung | 30.11.2011* | 30.12.2011 |                 21 | nach SW-INSTALL |
+
+        \\* abgeleitetes Datum: die Quelle nennt keines
+
+        """)  # noqa: E501
+    en = sections(markdown.render(r, "en"))["At risk"]
+    row = next(ln for ln in en.splitlines() if ln.startswith("| TRAIN-VERTIEFUNG"))
+    assert cells(row) == [
+        "TRAIN-VERTIEFUNG", "Vertiefungsschulung", "30.11.2011*", "30.12.2011", "21",
+        "after SW-INSTALL",
+    ]  # fmt: skip
+    assert "| Key              | Item                | Due         | Forecast   |" in en
+    # GO-LIVE waits for TRAIN-VERTIEFUNG, but 30.12.2011 is still before 01.01.2012.
+    assert "\nGo-live forecast 01.01.2012 (GO-LIVE, due 01.01.2012): on time.\n" in (
+        markdown.render(r, "en")
+    )
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_json_lists_the_item_at_risk_with_its_forecast(pushed: str, lang: str) -> None:
+    data = json.loads(report_json.render(report(pushed, KW39, date(2011, 9, 28)), lang))
+    (risky,) = data["at_risk"]
+    assert {k: risky[k] for k in ("key", "due", "blocked", "state")} == {
+        "key": "TRAIN-VERTIEFUNG",
+        "due": "2011-11-30",
+        "blocked": True,  # on SW-INSTALL, open
+        "state": "planned",
+    }
+    assert {k: risky[k] for k in ("forecast_start", "forecast", "at_risk")} == {
+        "forecast_start": "2011-12-01",
+        "forecast": "2011-12-30",
+        "at_risk": True,
+    }
+    assert (risky["slip_working_days"], risky["slip_days"]) == (21, 30)
+    assert (risky["reason"], risky["driver"]) == ("predecessor", "SW-INSTALL")
+    go_live = data["go_live_forecast"]
+    assert (go_live["key"], go_live["forecast"], go_live["at_risk"]) == (
+        "GO-LIVE",
+        "2012-01-01",
+        False,
+    )
+    assert (go_live["reason"], go_live["blocked"]) == ("dates", True)
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_the_week_before_the_edit_has_nothing_at_risk(pushed: str, lang: str) -> None:
+    r = report(pushed, KW38, today=date(2011, 9, 28))  # as of 25.09., SW-INSTALL 31.10.*
+    assert r.at_risk == []
+    assert sections(markdown.render(r, lang))[t(lang, "at_risk")] == (
+        f"\n{t(lang, 'none').capitalize()}.\n\n"
+    )
+    assert json.loads(report_json.render(r, lang))["at_risk"] == []
+    vertiefung = next(i for i in r.timeline if i.key == "TRAIN-VERTIEFUNG")
+    assert vertiefung.blocked  # the plan's dependency on SW-INSTALL: there from the start
+
+
+def test_a_go_live_forecast_after_its_due_date_says_by_how_much_and_why(pushed: str) -> None:
+    # On 04.10.2011 GO-LIVE is given a lag of 30 working days after SW-INSTALL (30.11.):
+    # 21 working days in December (26.12. is a holiday), 4 in January to 05.01., 06.01.
+    # (Epiphany) is a holiday, 5 more to 13.01.2012; from 01.01.: 9 working days late.
+    change(
+        pushed,
+        "Herr Maier",
+        date(2011, 10, 4),
+        lambda run, p, who: actions.add_dependency(run, p, who, "GO-LIVE", "SW-INSTALL", lag=30),
+    )
+    kw40 = report(pushed, Week(2011, 40), today=date(2011, 10, 5))
+    assert (
+        "\nGo-live forecast 13.01.2012 (GO-LIVE, due 01.01.2012): 9 working days late "
+        "(after SW-INSTALL).\n" in markdown.render(kw40, "en")
+    )
+    assert (
+        "\nPrognose Start 13.01.2012 (GO-LIVE, fällig 01.01.2012): 9 Arbeitstage Verzug "
+        "(nach SW-INSTALL).\n" in markdown.render(kw40, "de")
+    )
+    assert [(p.item.key, p.forecast.slip, p.forecast.driver) for p in kw40.at_risk] == [
+        ("TRAIN-VERTIEFUNG", 21, "SW-INSTALL"),
+        ("GO-LIVE", 9, "SW-INSTALL"),
+        ("BEN-INTERIM", 9, "GO-LIVE"),  # 01.01.–30.06.2012, starts after the go-live
+    ]
+    # As of KW 39 the lag was 0: the go-live holds.
+    kw39 = report(pushed, KW39, today=date(2011, 10, 5))
+    assert kw39.go_live_forecast is not None
+    assert kw39.go_live_forecast.forecast.finish == date(2012, 1, 1)
+    assert keys(kw39.at_risk) == ["TRAIN-VERTIEFUNG"]

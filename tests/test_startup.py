@@ -41,6 +41,12 @@ def env(sqlite_tracker, tmp_path: Path) -> dict[str, str]:
         ["done", "TRAIN-BASIS"],
         ["edit", "MIG-PREP", "--due", "+1m"],
         ["add", "Neue Aufgabe", "--milestone", "MIG-PREP"],
+        ["report", "weekly", "--format", "html"],
+        ["forecast"],
+        ["critical"],
+        ["whatif", "MIG-PREP", "--slip", "10"],
+        ["depend", "MIG-ALL", "--on", "BEN-AGREEMENT"],
+        ["baseline", "diff"],
     ],
     ids=lambda a: " ".join(a),
 )

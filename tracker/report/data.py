@@ -4,8 +4,12 @@ The report is rebuilt from the model and the event log, so that the report of a 
 week shows that week as it was recorded. Each event stores old and new value, so the
 item table (which holds the present) is wound back by undoing, newest first, every
 event recorded on a day after the as-of date; items created after it are left out.
-One bounded query reads the events from the week's Monday on: older events are not
-needed, however long the project has run.
+The dependencies are wound back the same way (`tracker depend` and `undepend` log them
+on the successor), and with them each item's `blocked` flag; the schedule of the week
+(forecasts, the items at risk, the go-live forecast) is then computed from the items
+and dependencies as they were, as of the as-of date. One bounded query reads the
+events from the week's Monday on: older events are not needed, however long the
+project has run.
 
 Renderers (markdown.py, html.py, json.py) take a `WeeklyReport` and print it; they
 hold no rules of their own.
@@ -17,15 +21,19 @@ import re
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from tracker import planning
 from tracker.dates import FIRST_YEAR, LAST_YEAR, format_de
 from tracker.db import Runner
 from tracker.errors import BadDate
 from tracker.overview import SOON_DAYS, Clock, milestones_due_soon
+from tracker.planning import Planned, Target
 from tracker.queries import (
+    DependencyRow,
     EventRow,
     ItemRow,
     ListFilter,
     ProjectRow,
+    dependencies,
     due_baselines,
     events_since,
     list_items,
@@ -133,12 +141,14 @@ class WeeklyReport(NamedTuple):
     author: str
     go_live_days: int
     go_live_working_days: int
+    go_live_forecast: Target | None  # the go-live milestone and its forecast as of as_of
     done_count: int
     open_count: int
     progress: list[WorkstreamProgress]
     milestones_due_soon: int  # the headline: milestones due in the next 14 days
     done_this_week: list[Done]
     overdue: list[Overdue]
+    at_risk: list[Planned]  # open and forecast after due as of as_of, largest slip first
     due_next: list[Upcoming]
     due_next_until: date
     rescheduled: list[Rescheduled]
@@ -199,12 +209,50 @@ def _wind_back(items: list[ItemRow], events: list[EventRow], as_of: date) -> lis
     return [i for k, i in by_key.items() if k not in created_later]
 
 
+def _dependency(text: str) -> tuple[str, int]:
+    """A dependency as the log keeps it: "MIG-PREP" → (MIG-PREP, 0), "MIG-PREP+5" → lag 5."""
+    key, _, lag = text.partition("+")  # item keys never hold a "+"
+    return key, int(lag) if lag else 0
+
+
+def _wind_back_dependencies(
+    deps: list[DependencyRow], events: list[EventRow], as_of: date
+) -> list[DependencyRow]:
+    """The dependencies as they were at the end of `as_of`.
+
+    Each change is an event "depends_on" on the successor: old None = added, new None =
+    removed, both = lag changed. Dependencies a plan file loaded have no event: they
+    were there from the start.
+    """
+    by_pair = {(d.item, d.predecessor): d for d in deps}
+    for e in reversed(events):  # newest first
+        if e.day <= as_of or e.key is None or e.field != "depends_on":
+            continue
+        was = by_pair.pop((e.key, _dependency(e.new)[0]), None) if e.new else None
+        if e.old:
+            predecessor, lag = _dependency(e.old)
+            if was is None or was.predecessor != predecessor:
+                was = DependencyRow(e.key, predecessor, lag, False, "")
+            by_pair[(e.key, predecessor)] = was._replace(lag=lag)
+    return sorted(by_pair.values())
+
+
+def _with_blocked(items: list[ItemRow], deps: list[DependencyRow]) -> list[ItemRow]:
+    """`blocked` as of the items' and dependencies' state: open, with an open predecessor."""
+    is_open = {i.key: i.state.is_open for i in items}
+    waiting = {d.item for d in deps if is_open.get(d.predecessor, False)}
+    return [i._replace(blocked=i.state.is_open and i.key in waiting) for i in items]
+
+
 def build(run: Runner, project: ProjectRow, week: Week, today: date, author: str) -> WeeklyReport:
     """The report of `week`, as of its end (or of today, inside it)."""
     as_of = as_of_date(week, today)
     clock = Clock.for_project(project, as_of)
     events = events_since(run, project, week.monday)
     items = _wind_back(list_items(run, project, ListFilter(include_closed=True)), events, as_of)
+    deps = _wind_back_dependencies(dependencies(run, project), events, as_of)
+    items = _with_blocked(items, deps)
+    schedule = planning.load(run, project, as_of, items=items, deps=deps)
     in_week = [e for e in events if week.monday <= e.day <= as_of]
     by_key = {i.key: i for i in items}
     open_items = [i for i in items if i.state.is_open]
@@ -245,12 +293,14 @@ def build(run: Runner, project: ProjectRow, week: Week, today: date, author: str
         author=author,
         go_live_days=clock.days_left(project.go_live) or 0,
         go_live_working_days=clock.working_days_left(project.go_live) or 0,
+        go_live_forecast=planning.go_live(schedule, project),
         done_count=sum(1 for i in items if i.state is State.DONE),
         open_count=len(open_items),
         progress=_progress(run, project, items),
         milestones_due_soon=milestones_due_soon(open_items, as_of),
         done_this_week=done_this_week,
         overdue=sorted(overdue, key=lambda o: (-o.days, o.item.key)),
+        at_risk=planning.at_risk(schedule),
         due_next=sorted(due_next, key=lambda u: (u.days, u.item.key)),
         due_next_until=due_next_until,
         rescheduled=rescheduled,

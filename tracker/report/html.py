@@ -8,7 +8,8 @@ notes, names, owners, the project name) passes through `_e()`.
 
 Colour carries meaning on screen, and a second channel carries it on a black-and-white
 printer: overdue is hatched and marked "!", done is pale and marked "✓", planned is an
-outline and in progress is filled.
+outline and in progress is filled; an item at risk gets a dashed line from its due date
+to an arrowhead on its forecast, and the forecast date after its own.
 """
 
 from __future__ import annotations
@@ -21,7 +22,17 @@ from typing import NamedTuple
 from tracker.dates import format_de
 from tracker.queries import ItemRow
 from tracker.report.data import WeeklyReport, week_label
-from tracker.report.i18n import headline, long_date, month, state_name, t
+from tracker.report.i18n import (
+    go_live_forecast,
+    headline,
+    late,
+    long_date,
+    month,
+    reason,
+    state_name,
+    t,
+)
+from tracker.schedule import Forecast
 from tracker.states import State
 
 DERIVED_MARK = "*"
@@ -53,6 +64,8 @@ h2 { font-size: 12pt; margin: 5.5mm 0 2mm; padding-bottom: .6mm;
 section.short, figure, tr { break-inside: avoid; page-break-inside: avoid; }
 p { margin: 0 0 2mm; }
 .headline { font-size: 11.5pt; font-weight: bold; }
+.forecast { font-size: 11pt; }
+.forecast.late { font-weight: bold; color: #b71c1c; }
 ul.counts { display: flex; gap: 4mm; list-style: none; margin: 0 0 3mm; padding: 0; }
 ul.counts li { border: .75pt solid #555; padding: 1.2mm 3mm; min-width: 30mm; }
 ul.counts b { display: block; font-size: 15pt; line-height: 1.2; }
@@ -64,10 +77,10 @@ th, td { border: .75pt solid #555; padding: .9mm 1.5mm; text-align: left;
 thead th { background: #dedede; }
 tbody tr:nth-child(even) td { background: #f1f1f1; }
 .num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-.date, .key, .state { white-space: nowrap; }
+.date, .key, .state, .why { white-space: nowrap; }
 .key { font-weight: bold; }
 .text { white-space: pre-line; }
-tr.overdue td.num { font-weight: bold; color: #b71c1c; }
+tr.overdue td.num, tr.at-risk td.num { font-weight: bold; color: #b71c1c; }
 .none { font-style: italic; color: #444; }
 svg.bar { width: 32mm; height: 3.2mm; vertical-align: middle; }
 svg.bar .track { fill: #fff; stroke: #333; stroke-width: 1; }
@@ -102,6 +115,8 @@ footer { margin-top: 6mm; padding-top: 1.5mm; border-top: .75pt solid #777;
 .tl .today-label { font-size: 13px; font-weight: bold; fill: #0d47a1; }
 .tl .golive { stroke: #111; stroke-width: 2; stroke-dasharray: 7 4; }
 .tl .golive-label { font-size: 13px; font-weight: bold; fill: #111; }
+.tl .slip { stroke: #b71c1c; stroke-width: 2; stroke-dasharray: 5 3; }
+.tl .forecast { fill: #b71c1c; stroke: none; }
 .tl .legend { font-size: 13px; fill: #222; }
 """
 
@@ -216,8 +231,11 @@ def _summary(r: WeeklyReport, lang: str) -> _Section:
     progress = _table(
         [(t(lang, "workstream"), ""), (t(lang, "done_of_total"), "num"), ("", "")], rows
     )
+    target = r.go_live_forecast
+    slipping = " late" if target is not None and target.forecast.at_risk else ""
     body = (
         f'<p class="headline">{_e(headline(lang, r.milestones_due_soon, r.overdue_count))}</p>\n'
+        f'<p class="forecast{slipping}">{_e(go_live_forecast(lang, target))}</p>\n'
         f'<ul class="counts">{tiles}</ul>\n'
         f"<p><b>{_e(t(lang, 'progress'))}</b></p>\n{progress}"
     )
@@ -242,10 +260,34 @@ class _Scale(NamedTuple):
 
 def _scale(r: WeeklyReport) -> _Scale:
     days = [d for i in r.timeline for d in (i.start, i.due) if d is not None]
+    days += [f.finish for f in _slips(r).values() if f.finish is not None]
     days += [r.as_of, r.week.monday, r.week.sunday, r.project.go_live]
     lo, hi = min(days), max(days)
     pad = timedelta(days=max(4, (hi - lo).days // 40))
     return _Scale(lo - pad, hi + pad)
+
+
+def _slips(r: WeeklyReport) -> dict[str, Forecast]:
+    """The forecasts the timeline marks: its items at risk, but not those overdue and
+    only forecast for the as-of date (the hatching says that already)."""
+    drawn = {i.key for i in r.timeline}
+    return {
+        p.item.key: p.forecast
+        for p in r.at_risk
+        if p.item.key in drawn and not (p.item.is_overdue(r.as_of) and p.forecast.finish == r.as_of)
+    }
+
+
+def _slip(f: Forecast, sc: _Scale, y: float, right: float) -> tuple[str, float]:
+    """A dashed line from the shape to an arrowhead on the forecast; its right edge."""
+    assert f.finish is not None  # at risk: it has a forecast
+    x = max(sc.mid(f.finish), right + 10)
+    points = f"{x - 9:.1f},{y - 6} {x + 1:.1f},{y} {x - 9:.1f},{y + 6}"
+    return (
+        f'<line class="slip" x1="{right + 1:.1f}" y1="{y}" x2="{x - 9:.1f}" y2="{y}"/>'
+        f'<polygon class="forecast" points="{points}"/>',
+        x + 1,
+    )
 
 
 def _row_class(item: ItemRow, as_of: date) -> str:
@@ -345,12 +387,19 @@ def _timeline_svg(r: WeeklyReport, lang: str) -> str:
         f'<line class="golive" x1="{gx:.1f}" y1="{top - 4}" x2="{gx:.1f}" y2="{bottom + 6}"/>'
         f'<line class="today" x1="{tx:.1f}" y1="{top - 4}" x2="{tx:.1f}" y2="{bottom + 6}"/>'
     )
+    slips = _slips(r)
     for n, item in enumerate(r.timeline):
         y = top + n * _ROW_H + _ROW_H / 2
         cls = _row_class(item, r.as_of)
         shape, left, right = _shape(item, sc, y)
         mark = "✓" if cls == "done" else "!" if cls == "overdue" else ""
         label = (mark + " " if mark else "") + _when(item)
+        slipped = slips.get(item.key)
+        if slipped is not None:
+            line, right = _slip(slipped, sc, y, right)
+            shape += line
+            label += f" → {format_de(slipped.finish)}"
+            cls += " at-risk"
         # The date goes right of the shape unless it would leave the chart.
         if right + 8 + 7.5 * len(label) < _W:
             when = f'<text class="when" x="{right + 6:.1f}" y="{y + 4.5}">{_e(label)}</text>'
@@ -361,6 +410,11 @@ def _timeline_svg(r: WeeklyReport, lang: str) -> str:
             )
         title = item.title if len(item.title) <= clip else item.title[: clip - 1] + "…"
         tooltip = f"{item.key} {item.title} ({state_name(lang, item.state)}, {_when(item)})"
+        if slipped is not None:
+            tooltip += (
+                f" {t(lang, 'forecast')} {format_de(slipped.finish)}: "
+                f"{late(lang, slipped.slip)} ({reason(lang, slipped)})"
+            )
         out.append(
             f'<g class="tl-row {cls}" data-key="{_e(item.key)}">'
             f"<title>{_e(tooltip)}</title>"
@@ -398,6 +452,7 @@ def _legend(r: WeeklyReport, lang: str, y: float) -> str:
         ("overdue", "rect", "! " + t(lang, "overdue_count")),
         ("done", "rect", "✓ " + state_name(lang, State.DONE)),
         ("in_progress", "diamond", t(lang, "date_point")),
+        ("", "slip", t(lang, "forecast_after_due")),
         ("", "week", t(lang, "week", week=r.week.number, year=r.week.year)),
     ]
     out = [f'<g class="legend-box" transform="translate(4 {y})">']
@@ -408,6 +463,11 @@ def _legend(r: WeeklyReport, lang: str, y: float) -> str:
         elif kind == "diamond":
             swatch = (
                 f'<polygon class="shape" points="{x + 13},0 {x + 21},8 {x + 13},16 {x + 5},8"/>'
+            )
+        elif kind == "slip":
+            swatch = (
+                f'<line class="slip" x1="{x}" y1="8" x2="{x + 17}" y2="8"/>'
+                f'<polygon class="forecast" points="{x + 17},2 {x + 27},8 {x + 17},14"/>'
             )
         else:
             swatch = f'<rect class="week" x="{x}" y="0" width="26" height="16"/>'
@@ -487,6 +547,34 @@ def _overdue(r: WeeklyReport, lang: str) -> _Section:
         (t(lang, "working_days_overdue"), "num"),
     ]
     return _Section("overdue", heading, _table(headers, rows), short=False)
+
+
+def _at_risk(r: WeeklyReport, lang: str) -> _Section:
+    heading = t(lang, "at_risk")
+    if not r.at_risk:
+        return _Section("at-risk", heading, _none(lang))
+    rows = [
+        (
+            "at-risk",
+            [
+                *_key_title(p.item),
+                _e(_due(p.item)),
+                _e(format_de(p.forecast.finish)),
+                str(p.forecast.slip),
+                _e(reason(lang, p.forecast)),
+            ],
+        )
+        for p in r.at_risk
+    ]
+    headers = [
+        (t(lang, "key"), "key"),
+        (t(lang, "item"), ""),
+        (t(lang, "due"), "date"),
+        (t(lang, "forecast"), "date"),
+        (t(lang, "working_days_late"), "num"),
+        (t(lang, "why"), "why"),
+    ]
+    return _Section("at-risk", heading, _table(headers, rows), short=False)
 
 
 def _upcoming_table(items: Sequence[tuple[ItemRow, int, int]], lang: str, with_owner: bool) -> str:
@@ -591,6 +679,7 @@ def _shown_items(r: WeeklyReport) -> list[ItemRow]:
     return [
         *(d.item for d in r.done_this_week),
         *(o.item for o in r.overdue),
+        *(p.item for p in r.at_risk),
         *(u.item for u in r.due_next),
         *(u.item for u in r.key_dates),
         *r.timeline,
@@ -610,6 +699,7 @@ def render(report: WeeklyReport, lang: str) -> str:
         _timeline(r, lang),
         _done(r, lang),
         _overdue(r, lang),
+        _at_risk(r, lang),
         _due_next(r, lang),
         _rescheduled(r, lang),
         _key_dates(r, lang),

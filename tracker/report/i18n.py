@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from typing import TYPE_CHECKING
 
+from tracker.dates import format_de
 from tracker.errors import BadInput
 from tracker.states import State
+
+if TYPE_CHECKING:
+    from tracker.planning import Target
+    from tracker.schedule import Forecast
 
 LANGUAGES = ("de", "en")
 
@@ -97,6 +103,24 @@ TEXT: dict[str, dict[str, str]] = {
         "page": "Seite",
         "source": "Quelle",
         "working_days_overdue": "Arbeitstage überfällig",
+        # the schedule: the go-live forecast and the items at risk
+        "at_risk": "Gefährdet",
+        "forecast": "Prognose",
+        "working_days_late": "Arbeitstage Verzug",
+        "why": "Grund",
+        "forecast_after_due": "Prognose nach Fälligkeit",
+        "go_live_forecast": "Prognose Start {date} ({item}, fällig {due}): {verdict}.",
+        "go_live_forecast_none": "Prognose Start: kein Meilenstein ist am Starttermin fällig.",
+        "go_live_forecast_closed": "Prognose Start: {item} ist {state}.",
+        "go_live_forecast_undated": "Prognose Start: {item} hat kein Datum.",
+        "on_time": "termingerecht",
+        "late": "{n} Arbeitstage Verzug",
+        "late_1": "1 Arbeitstag Verzug",
+        "reason_dates": "eigene Termine",
+        "reason_predecessor": "nach {item}",
+        "reason_today": "noch nicht erledigt",
+        "reason_whatif": "angenommener Verzug",
+        "reason_undated": "ohne Datum",
     },
     "en": {
         "title": "Weekly status report",
@@ -155,6 +179,24 @@ TEXT: dict[str, dict[str, str]] = {
         "page": "Page",
         "source": "Source",
         "working_days_overdue": "Working days overdue",
+        # the schedule: the go-live forecast and the items at risk
+        "at_risk": "At risk",
+        "forecast": "Forecast",
+        "working_days_late": "Working days late",
+        "why": "Why",
+        "forecast_after_due": "forecast after due",
+        "go_live_forecast": "Go-live forecast {date} ({item}, due {due}): {verdict}.",
+        "go_live_forecast_none": "Go-live forecast: no milestone is due on the go-live date.",
+        "go_live_forecast_closed": "Go-live forecast: {item} is {state}.",
+        "go_live_forecast_undated": "Go-live forecast: {item} has no date.",
+        "on_time": "on time",
+        "late": "{n} working days late",
+        "late_1": "1 working day late",
+        "reason_dates": "own dates",
+        "reason_predecessor": "after {item}",
+        "reason_today": "not done yet",
+        "reason_whatif": "what-if slip",
+        "reason_undated": "no date",
     },
 }
 
@@ -206,3 +248,39 @@ def headline(lang: str, milestones_due_soon: int, overdue: int) -> str:
     late = t(lang, "headline_overdue_0" if overdue == 0 else "headline_overdue", n=overdue)
     sentence = f"{soon}, {late}."
     return sentence[0].upper() + sentence[1:]
+
+
+def reason(lang: str, f: Forecast) -> str:
+    """Why the forecast is what it is: "own dates", "after SW-INSTALL", "not done yet"."""
+    if f.reason == "predecessor":
+        return t(lang, "reason_predecessor", item=f.driver)
+    if f.reason in ("done", "cancelled"):
+        return state_name(lang, State(f.reason))
+    key = f"reason_{f.reason}"
+    return t(lang, key) if key in TEXT[lang] else f.reason
+
+
+def late(lang: str, working_days: int) -> str:
+    """ "10 working days late" / "10 Arbeitstage Verzug"."""
+    return t(lang, "late_1") if working_days == 1 else t(lang, "late", n=working_days)
+
+
+def go_live_forecast(lang: str, target: Target | None) -> str:
+    """ "Go-live forecast 16.01.2012 (GO-LIVE, due 01.01.2012): 10 working days late
+    (after MIG-PREP)." as one sentence; "…: on time." when it holds."""
+    if target is None:
+        return t(lang, "go_live_forecast_none")
+    item, f = target
+    if not item.state.is_open:
+        return t(lang, "go_live_forecast_closed", item=item.key, state=state_name(lang, item.state))
+    if f.finish is None:
+        return t(lang, "go_live_forecast_undated", item=item.key)
+    verdict = f"{late(lang, f.slip)} ({reason(lang, f)})" if f.at_risk else t(lang, "on_time")
+    return t(
+        lang,
+        "go_live_forecast",
+        date=format_de(f.finish),
+        item=item.key,
+        due=format_de(item.due),
+        verdict=verdict,
+    )

@@ -2,8 +2,9 @@
 
 Dates are ISO, fields snake_case, states by value. Items have the shape of every other
 JSON output (`render.item_json`, docs/json.md), with their countdowns measured from
-the report's as-of date; a section adds its own fields to them. Only the headline and
-the week's label are in the report's language.
+the report's as-of date; a section adds its own fields to them, the go-live forecast
+and the items at risk their forecast (`render_schedule.planned_json`, as `status`
+does). Only the headline and the week's label are in the report's language.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from tracker.dates import iso
 from tracker.overview import Clock
 from tracker.queries import ItemRow
 from tracker.render import item_json, project_json
+from tracker.render_schedule import planned_json, target_json
 from tracker.report.data import WeeklyReport, week_label
 from tracker.report.i18n import headline
 
@@ -45,6 +47,7 @@ def render(report: WeeklyReport, lang: str) -> str:
         "as_of": r.as_of.isoformat(),
         "author": r.author,
         "go_live": project_json(r.project, clock),
+        "go_live_forecast": target_json(r.go_live_forecast, clock),
         "headline": headline(lang, r.milestones_due_soon, r.overdue_count),
         "milestones_due_soon": r.milestones_due_soon,
         "done": r.done_count,
@@ -59,6 +62,7 @@ def render(report: WeeklyReport, lang: str) -> str:
             item(o.item, days_overdue=o.days, working_days_overdue=o.working_days)
             for o in r.overdue
         ],
+        "at_risk": [planned_json(p.item, p.forecast, clock) for p in r.at_risk],
         "due_next": [item(u.item) for u in r.due_next],
         "due_next_until": r.due_next_until.isoformat(),
         "rescheduled": [

@@ -20,7 +20,7 @@ from datetime import date
 from tracker.dates import format_de
 from tracker.queries import ItemRow
 from tracker.report.data import Rescheduled, WeeklyReport, week_label
-from tracker.report.i18n import headline, long_date, state_name, t
+from tracker.report.i18n import go_live_forecast, headline, long_date, reason, state_name, t
 
 DERIVED_MARK = "*"
 
@@ -144,6 +144,7 @@ def render(report: WeeklyReport, lang: str) -> str:
 
     doc.block(_heading(2, tr("summary")))
     doc.block(f"**{headline(lang, r.milestones_due_soon, r.overdue_count)}**")
+    doc.block(_inline(go_live_forecast(lang, r.go_live_forecast)))
     doc.block(
         " · ".join(
             f"{_cap(tr(key))}: {n}"
@@ -193,6 +194,23 @@ def render(report: WeeklyReport, lang: str) -> str:
         ],
         right=frozenset({4, 5}),
         derived=any(o.item.due_derived for o in r.overdue),
+    )
+    doc.section(
+        tr("at_risk"),
+        ["key", "item", "due", "forecast", "working_days_late", "why"],
+        [
+            [
+                _inline(p.item.key),
+                _inline(p.item.title),
+                _due(p.item),
+                format_de(p.forecast.finish),
+                str(p.forecast.slip),
+                _inline(reason(lang, p.forecast)),
+            ]
+            for p in r.at_risk
+        ],
+        right=frozenset({4}),
+        derived=any(p.item.due_derived for p in r.at_risk),
     )
     doc.section(
         tr("due_next", until=format_de(r.due_next_until)),
