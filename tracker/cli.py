@@ -448,7 +448,8 @@ def report_weekly(
     ] = None,
 ) -> None:
     """The week's status report: done, overdue, due soon, rescheduled, key dates, notes."""
-    from tracker.report import data, i18n, save
+    from tracker.files import save
+    from tracker.report import data, i18n
 
     opts = _opts(ctx)
     if week and on:
