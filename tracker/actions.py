@@ -9,6 +9,7 @@ never print; the caller's `with` rolls back on any error.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import NamedTuple
 
@@ -153,6 +154,7 @@ def add_item(
     owner: str | None = None,
     key: str | None = None,
     refs: str = "",
+    description: str = "",
 ) -> Change:
     """Add a milestone, or a task of `milestone`; returns the new key.
 
@@ -160,6 +162,7 @@ def add_item(
     milestone gets WORKSTREAM-n and a task MILESTONE.n.
     """
     title = fields.title(title)
+    description = fields.description(description)
     check_period(start, due)
     # New keys are read-then-written: on PostgreSQL, concurrent adds to a project queue
     # on its row (SQLite's BEGIN IMMEDIATE already serialises them).
@@ -199,7 +202,7 @@ def add_item(
             "key": new_key,
             "kind": (Kind.TASK if parent else Kind.MILESTONE).value,
             "title": title,
-            "description": "",
+            "description": description,
             "workstream": ws.id,
             "milestone": parent.id if parent else None,
             "owner": fields.owner(owner or ""),
@@ -308,12 +311,14 @@ def _set_state(
 UPDATE_ITEM = """
 UPDATE item
 SET title = :title, owner = :owner, start = :start, due = :due,
-    workstream_id = :workstream_id, refs = :refs, updated_at = :now,
+    workstream_id = :workstream_id, refs = :refs, description = :description,
+    updated_at = :now,
     due_baseline = COALESCE(due_baseline, :due),
     due_derived = CASE WHEN :due_changed = 1 THEN FALSE ELSE due_derived END
 WHERE id = :id
 """
-ITEM_EXTRA = "SELECT refs, workstream_id FROM item WHERE id = :id"
+ITEM_EXTRA = "SELECT refs, workstream_id, description FROM item WHERE id = :id"
+CLEARABLE = frozenset({"start", "due"})
 
 
 def edit_item(
@@ -328,22 +333,30 @@ def edit_item(
     owner: str | None = None,
     workstream: str | None = None,
     refs: str | None = None,
+    description: str | None = None,
+    clear: Collection[str] = (),
 ) -> Change:
     """Change the given fields of an item (None: leave it); one event per real change.
 
-    An empty owner or refs clears it. A new due date is a reschedule: the first agreed
-    date stays as the baseline, and a derived date becomes an agreed one. All fields
-    are written in one UPDATE, so a period can move past its old end. Raises BadInput
-    for an empty title or an end before its start.
+    An empty owner, refs or description clears it; `clear` names the dates to remove
+    ("start", "due"). A new due date is a reschedule: the first agreed date stays as
+    the baseline, and a derived date becomes an agreed one. All fields are written in
+    one UPDATE, so a period can move past its old end. Raises BadInput for an empty
+    title or an end before its start. Values equal to the stored ones change nothing
+    and log nothing.
     """
-    if all(v is None for v in (title, due, start, owner, workstream, refs)):
+    if set(clear) - CLEARABLE:
+        raise ValueError(f"only {sorted(CLEARABLE)} can be cleared, not {sorted(clear)}")
+    given = (title, due, start, owner, workstream, refs, description)
+    if all(v is None for v in given) and not clear:
         raise BadInput(
             "nothing to change (give --title, --due, --start, --owner, --workstream or --refs)"
         )
     item = _locked_item(run, project, key)
-    old_refs, old_ws_id = run.one(ITEM_EXTRA, {"id": item.id}) or ("", 0)
-    new_start = item.start if start is None else start
-    new_due = item.due if due is None else due
+    old_refs, old_ws_id, old_description = run.one(ITEM_EXTRA, {"id": item.id}) or ("", 0, "")
+    old_description = old_description or ""
+    new_start = None if "start" in clear else item.start if start is None else start
+    new_due = None if "due" in clear else item.due if due is None else due
     check_period(new_start, new_due)
     new = {
         "title": item.title if title is None else fields.title(title),
@@ -351,6 +364,9 @@ def edit_item(
         "due": new_due,
         "owner": item.owner if owner is None else fields.owner(owner),
         "refs": old_refs if refs is None else fields.refs(fields.split_refs(refs)),
+        "description": (
+            old_description if description is None else fields.description(description)
+        ),
     }
     ws_key, ws_id = item.workstream, old_ws_id
     if workstream is not None:
@@ -364,6 +380,7 @@ def edit_item(
         ("owner", EventKind.EDITED, item.owner, new["owner"]),
         ("workstream", EventKind.EDITED, item.workstream, ws_key),
         ("refs", EventKind.EDITED, old_refs or None, new["refs"] or None),
+        ("description", EventKind.EDITED, old_description or None, new["description"] or None),
     ]
     changed = [c for c in candidates if c[2] != c[3]]
     change = Change(item.key, item.title)

@@ -75,7 +75,12 @@ def parse_absolute_date(text: str) -> date:
     s = text.strip()
     m = _GERMAN.fullmatch(s)
     if _ISO.fullmatch(s) or (m is not None and m[3] is not None and len(m[3]) == 4):
-        return parse_date(s, today=date.min)
+        try:
+            return parse_date(s, today=date.min)
+        except BadDate:  # its message offers relative forms, which files may not use
+            raise BadDate(
+                f"{text!r} is not a date in the calendar (use 2011-10-10 or 10.10.2011)"
+            ) from None
     raise BadDate(f"{text!r} is not a full date (use 2011-10-10 or 10.10.2011)")
 
 

@@ -108,6 +108,14 @@ def split_refs(text: str | None) -> list[str]:
     return [r.strip() for r in (text or "").split(",") if r.strip()]
 
 
+def description(value: str) -> str:
+    """An item's description: any text, line breaks kept (as LF), may be empty."""
+    text = _utf8(value, "description").replace("\r\n", "\n").strip()
+    if len(text) > MAX_TEXT:
+        raise BadInput(f"the description is longer than {MAX_TEXT} characters")
+    return text
+
+
 def note(value: str) -> str:
     """A note: any text, line breaks kept, not empty."""
     text = _utf8(value, "note").strip()

@@ -331,6 +331,42 @@ def item_detail(run: Runner, project: ProjectRow, key: str) -> ItemDetail:
     )
 
 
+ALL_ITEMS = f"""
+SELECT {_ITEM_COLUMNS}, i.description, i.refs
+{_ITEM_FROM}
+WHERE i.project_id = :project
+ORDER BY i.id
+"""
+
+
+class ItemRecord(NamedTuple):
+    """An item with the fields a file about it needs besides the listed ones."""
+
+    item: ItemRow
+    description: str
+    refs: str
+
+
+def all_items(run: Runner, project: ProjectRow) -> list[ItemRecord]:
+    """Every item of the project, each milestone followed by its tasks, in the order
+    they were created (a plan's order)."""
+    n = len(ItemRow._fields)  # description and refs follow the item's columns
+    records = [
+        ItemRecord(ItemRow.from_db(r), r[n] or "", r[n + 1] or "")
+        for r in run(ALL_ITEMS, {"project": project.id})
+    ]
+    tasks: dict[str, list[ItemRecord]] = {}
+    for rec in records:
+        if rec.item.milestone is not None:
+            tasks.setdefault(rec.item.milestone, []).append(rec)
+    return [
+        r
+        for rec in records
+        if rec.item.milestone is None
+        for r in (rec, *tasks.get(rec.item.key, []))
+    ]
+
+
 # --- dependencies ----------------------------------------------------------------
 
 _DEPENDENCY_SELECT = """

@@ -452,6 +452,9 @@ def change_text(c: Change) -> str:
             lines.append(f'{c.key}: created "{new}"')
         elif name == "note":
             lines.append(f"{c.key}: note added")
+        elif name == "description":  # many lines, up to 4,000 characters: one line here
+            shown = [clip(" ".join((v or "-").split()), 40) for v in (old, new)]
+            lines.append(f"{c.key}: description {shown[0]} → {shown[1]}")
         else:
             lines.append(f"{c.key}: {name} {old or '-'} → {new or '-'}")
     return "\n".join(lines) + "\n"
