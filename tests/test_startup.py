@@ -47,6 +47,7 @@ def env(sqlite_tracker, tmp_path: Path) -> dict[str, str]:
         ["whatif", "MIG-PREP", "--slip", "10"],
         ["depend", "MIG-ALL", "--on", "BEN-AGREEMENT"],
         ["baseline", "diff"],
+        ["export"],
     ],
     ids=lambda a: " ".join(a),
 )

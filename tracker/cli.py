@@ -9,7 +9,8 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -469,6 +470,109 @@ def report_weekly(
     else:
         save(output, text)
         _out(f"Wrote the report for {data.week_label(report.week, language)} to {output}.\n")
+
+
+# --- getting data in and out ------------------------------------------------------
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+
+
+# Fewer rows are done before a bar could be read; a bar only ever goes to a terminal.
+PROGRESS_FROM = 1000
+
+
+def _progress(label: str) -> Callable[[int], AbstractContextManager[Callable[[int], None]]]:
+    """A tracker.exchange.Progress: a bar on stderr for long runs when it is a terminal,
+    so `tracker export > plan.csv` shows one and a pipe or a test sees nothing."""
+
+    def progress(total: int) -> AbstractContextManager[Callable[[int], None]]:
+        if total < PROGRESS_FROM or not sys.stderr.isatty():
+            return nullcontext(lambda _done: None)
+        return _bar(total, label)
+
+    return progress
+
+
+@contextmanager
+def _bar(total: int, label: str) -> Iterator[Callable[[int], None]]:
+    steps = max(1, total // 200)  # redraw at most ~200 times
+    with typer.progressbar(
+        length=total, label=label, file=sys.stderr, update_min_steps=steps
+    ) as bar:
+        yield bar.update
+
+
+def _out_bytes(data: bytes) -> None:
+    """Bytes to stdout as they are: a CSV's byte-order mark and CRLF stay intact."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option("--format", "-f", help="csv: every item, for Excel."),
+    ] = ExportFormat.CSV,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file (whole or not at all)."),
+    ] = None,
+    comma: Annotated[
+        bool,
+        typer.Option(
+            "--comma", help="csv: commas, UTF-8 without byte-order mark, ISO dates (for programs)."
+        ),
+    ] = False,
+) -> None:
+    """Write every item as a CSV file for Excel."""
+    from tracker.exchange import csv_io
+    from tracker.files import save
+
+    opts = _opts(ctx)
+    records = _read(opts, queries.all_items)
+    dialect = csv_io.COMMA if comma else csv_io.GERMAN
+    data = csv_io.write(records, dialect, _progress("Exporting"))
+    if output is None:
+        _out_bytes(data)
+    else:
+        save(output, data)
+        _out(f"Wrote {_count(len(records), 'item')} to {output}.\n")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(help="A CSV file as `tracker export` writes it (docs/csv.md).")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check the file and show what would change.")
+    ] = False,
+) -> None:
+    """Create and update items from a CSV file: every row, or none if one is bad."""
+    from tracker.exchange import csv_io, importer
+
+    opts = _opts(ctx)
+    table = csv_io.read(file)
+    try:
+        outcome = importer.import_table(
+            opts.url,
+            opts.project,
+            opts.who,
+            table,
+            dry_run=dry_run,
+            progress=_progress("Importing"),
+        )
+    except importer.Refused as exc:
+        for line in exc.lines:
+            typer.echo(f"tracker: {line}", err=True)
+        raise  # its summary is the last line
+    _out(render.import_text(outcome))
 
 
 def _verify_history(opts: GlobalOptions) -> None:

@@ -15,6 +15,7 @@ from tracker.states import EventKind, State
 
 if TYPE_CHECKING:  # write commands need none of these at run time
     from tracker.actions import Change
+    from tracker.exchange.importer import Outcome
     from tracker.overview import Clock, Countdown, Status
     from tracker.queries import EventRow, ItemDetail, ItemRow, Neighbour, ProjectRow
 
@@ -458,3 +459,15 @@ def change_text(c: Change) -> str:
         else:
             lines.append(f"{c.key}: {name} {old or '-'} → {new or '-'}")
     return "\n".join(lines) + "\n"
+
+
+def import_text(outcome: Outcome) -> str:
+    """What an import did (or would do): one line per change, then the counts."""
+    lines = [change_text(r.change()) for r in outcome.results if r.changes]
+    updated = f"{outcome.updated} updated"
+    if outcome.fields:
+        updated += f" ({', '.join(outcome.fields)})"
+    counts = f"{outcome.new} new, {updated}, {outcome.unchanged} unchanged"
+    if outcome.dry_run:
+        return "".join(lines) + f"Dry run of {outcome.source}: {counts}; nothing was written.\n"
+    return "".join(lines) + f"Imported {outcome.source}: {counts}.\n"
