@@ -118,6 +118,8 @@ def test_output_file_holds_the_same_bytes_written_whole(sqlite_tracker, tmp_path
 
 def test_bad_export_options_are_one_line(sqlite_tracker, tmp_path: Path):
     for args, message in [
+        (["--alarm", "3d"], "--all, --alarm and --lang are for --format ics"),
+        (["-f", "csv", "--all"], "--all, --alarm and --lang are for --format ics"),
         (["-o", str(tmp_path / "nope" / "x.csv")], "the folder"),
     ]:
         result = sqlite_tracker("export", *args)

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = {"sqlalchemy", "alembic", "pydantic", "psycopg", "holidays", "platformdirs"}
+HEAVY = {
+    "sqlalchemy", "alembic", "pydantic", "psycopg", "holidays", "platformdirs", "icalendar",
+}  # fmt: skip
 
 
 def _top_level_imports(args: list[str], env: dict[str, str]) -> set[str]:
@@ -60,6 +62,10 @@ def test_everyday_commands_leave_heavy_libraries_unloaded(args, env) -> None:
 def test_init_does_load_the_orm(env) -> None:
     # The check above would pass vacuously if importtime output were not parsed.
     assert {"sqlalchemy", "alembic"} <= _top_level_imports(["db", "upgrade"], env)
+
+
+def test_only_the_calendar_export_loads_icalendar(env) -> None:
+    assert "icalendar" in _top_level_imports(["export", "--format", "ics"], env)
 
 
 def test_the_command_is_found_after_global_options_with_values() -> None:

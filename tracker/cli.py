@@ -477,6 +477,7 @@ def report_weekly(
 
 class ExportFormat(StrEnum):
     CSV = "csv"
+    ICS = "ics"
 
 
 # Fewer rows are done before a bar could be read; a bar only ever goes to a terminal.
@@ -515,9 +516,15 @@ def _out_bytes(data: bytes) -> None:
 def export(
     ctx: typer.Context,
     fmt: Annotated[
-        ExportFormat,
-        typer.Option("--format", "-f", help="csv: every item, for Excel."),
-    ] = ExportFormat.CSV,
+        ExportFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="csv (every item, for Excel) or ics (dated items, for a calendar); "
+            "default: from the suffix of -o, else csv.",
+            show_default=False,
+        ),
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Write to this file (whole or not at all)."),
@@ -528,20 +535,51 @@ def export(
             "--comma", help="csv: commas, UTF-8 without byte-order mark, ISO dates (for programs)."
         ),
     ] = False,
+    all_: Annotated[bool, typer.Option("--all", help="ics: done and cancelled items too.")] = False,
+    alarm: Annotated[
+        str | None,
+        typer.Option(help="ics: a reminder this long before each event: 12h, 3d, 2w."),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(help="ics: de or en for the event texts (default as for reports)."),
+    ] = None,
 ) -> None:
-    """Write every item as a CSV file for Excel."""
-    from tracker.exchange import csv_io
+    """Write every item as a CSV file for Excel, or the dated ones as a calendar (.ics)."""
     from tracker.files import save
 
     opts = _opts(ctx)
-    records = _read(opts, queries.all_items)
-    dialect = csv_io.COMMA if comma else csv_io.GERMAN
-    data = csv_io.write(records, dialect, _progress("Exporting"))
+    if fmt is None:
+        is_ics = output is not None and output.suffix.lower() == ".ics"
+        fmt = ExportFormat.ICS if is_ics else ExportFormat.CSV
+    if fmt is ExportFormat.CSV:
+        if all_ or alarm is not None or lang is not None:
+            raise BadInput("--all, --alarm and --lang are for --format ics (a CSV has every item)")
+        from tracker.exchange import csv_io
+
+        records = _read(opts, queries.all_items)
+        dialect = csv_io.COMMA if comma else csv_io.GERMAN
+        data = csv_io.write(records, dialect, _progress("Exporting"))
+        what = _count(len(records), "item")
+    else:
+        if comma:
+            raise BadInput("--comma is for --format csv")
+        from tracker.dates import now_utc
+        from tracker.exchange import ics
+        from tracker.report import i18n
+
+        before = ics.parse_alarm(alarm) if alarm is not None else None
+        calendar = _read(opts, lambda run, p: ics.collect(run, p, include_closed=all_))
+        language = i18n.resolve_language(lang, calendar.project.language)
+        data = ics.write(
+            calendar, lang=language, now=now_utc(), alarm=before, progress=_progress("Exporting")
+        )
+        what = _count(len(calendar.records), "event")
     if output is None:
         _out_bytes(data)
     else:
         save(output, data)
-        _out(f"Wrote {_count(len(records), 'item')} to {output}.\n")
+        _out(f"Wrote {what} to {output}.\n")
 
 
 @app.command("import")

@@ -585,6 +585,20 @@ def latest_due(run: Runner, project: ProjectRow) -> date | None:
     return as_date(run.scalar(LATEST_DUE, {"project": project.id}))
 
 
+CHANGE_COUNTS = """
+SELECT i.key, COUNT(e.id)
+FROM event AS e
+JOIN item AS i ON i.id = e.item_id
+WHERE e.project_id = :project AND e.kind <> 'note'
+GROUP BY i.key
+"""
+
+
+def change_counts(run: Runner, project: ProjectRow) -> dict[str, int]:
+    """How many changes (events other than notes) each item has, by key; creation counts."""
+    return {r[0]: int(r[1]) for r in run(CHANGE_COUNTS, {"project": project.id})}
+
+
 DUE_BASELINES = "SELECT key, due_baseline FROM item WHERE project_id = :project"
 
 

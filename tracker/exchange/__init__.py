@@ -1,6 +1,6 @@
 """Getting data in and out (docs/csv.md): `csv_io.py` writes and reads the CSV file,
-`importer.py` applies a read file through the core's write functions. The CLI imports
-them inside `export` and `import` only.
+`importer.py` applies a read file through the core's write functions, `ics.py` writes
+an iCalendar file. The CLI imports them inside `export` and `import` only.
 
 Long runs report progress through a `Progress`: called with the number of steps, it
 gives a context whose value is called with each step done. The CLI passes one that
