@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tracker.cli import _progress
 
@@ -423,3 +425,54 @@ def test_a_long_import_prints_no_bar_when_stderr_is_not_a_terminal(sqlite_tracke
     assert ok(result).endswith("1200 new, 0 updated, 0 unchanged.\n")
     data = json.loads(ok(sqlite_tracker("list", "--workstream", "org", "--format", "json")))
     assert len(data["items"]) == 1200 + 11
+
+
+# --- hostile files ------------------------------------------------------------------
+
+_cells = st.one_of(
+    st.sampled_from(
+        [
+            "", " ", "MIG-PREP", "mig-prep", "GO-LIVE", "ORG-AMT", "ORG-STRUCTURE", "NEU",
+            "NEU.1", "milestone", "task", "org", "training", "Schulung", "done", "cancelled",
+            "planned", "in progress", "erledigt", "10.10.2011", "2011-12-31", "09/20/2011",
+            "31.02.2012", "01.01.2100", "10.10.", "=1+1", "'=1+1", "''", "@x", "-", "\t",
+            '"', "x\ny", "a;b", "a,b", "\x00", "ä" * 301, "GRDrs 1/2011, Antrag 2/2011",
+        ]
+    ),
+    st.text(max_size=12),
+)  # fmt: skip
+_headers = st.lists(st.sampled_from([*FIELDS, "Key", "bogus", ""]), min_size=1, max_size=8)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    header=_headers,
+    rows=st.lists(st.lists(_cells, max_size=9), max_size=6),
+    german=st.booleans(),
+    junk=st.one_of(st.none(), st.binary(max_size=40)),
+)
+def test_no_file_makes_a_traceback_and_a_refused_one_changes_nothing(
+    copied_tracker, tmp_path, header, rows, german, junk
+):
+    path = tmp_path / "fuzz.csv"
+    if junk is not None:
+        path.write_bytes(junk)
+    else:
+        out = io.StringIO(newline="")
+        writer = csv.writer(out, delimiter=";" if german else ",", lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        path.write_bytes((("\ufeff" if german else "") + out.getvalue()).encode("utf-8"))
+    before = db_bytes(tmp_path)
+    result = copied_tracker("import", str(path))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code in (0, 1), result.output
+    if result.exit_code:
+        assert result.stderr and all(
+            line.startswith("tracker: ") for line in result.stderr.splitlines()
+        ), result.stderr
+        assert db_bytes(tmp_path) == before
