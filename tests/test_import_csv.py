@@ -11,6 +11,9 @@ import csv
 import hashlib
 import io
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +21,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tracker.actions import Who
 from tracker.cli import _progress
+from tracker.db import resolve_url
+from tracker.exchange import csv_io, importer
 
 FIELDS = [
     "key", "kind", "milestone", "workstream", "title", "owner", "state", "start", "due",
@@ -418,6 +424,35 @@ def test_a_progress_bar_only_for_long_runs_on_a_terminal(monkeypatch):
         step(5000)
 
 
+def test_the_import_steps_add_up_to_its_total(sqlite_tracker, tmp_path):
+    rows = export(sqlite_tracker)
+    for r in rows:
+        if r["key"] == "ORG-STRUCTURE" or r["milestone"] == "ORG-STRUCTURE":
+            r["state"] = "done"  # closed later, tasks first
+    rows[0]["state"] = "planned"  # SW-AWARD: reopened
+    rows.append(row(key="NEU", workstream="org", title="Neu", state="in_progress"))
+    rows.append(row(key="NEU.1", milestone="NOPE", title="Waise"))  # bad
+    path = write_csv(tmp_path / "plan.csv", rows)
+    counted: list[tuple[int, int]] = []
+
+    @contextmanager
+    def progress(total: int) -> Iterator[Callable[[int], None]]:
+        done: list[int] = []
+        yield done.append
+        counted.append((total, sum(done)))
+
+    who = Who("test-lead", date(2011, 9, 20))
+    with pytest.raises(importer.Refused):
+        importer.import_table(resolve_url(None), "", who, csv_io.read(path), progress=progress)
+    rows.pop()
+    write_csv(path, rows)
+    outcome = importer.import_table(
+        resolve_url(None), "", who, csv_io.read(path), progress=progress
+    )
+    assert (outcome.new, outcome.updated, outcome.unchanged) == (1, 10, 13)
+    assert counted == [(2 * 24, 2 * 24), (2 * 24, 2 * 24)]
+
+
 def test_a_long_import_prints_no_bar_when_stderr_is_not_a_terminal(sqlite_tracker, tmp_path):
     rows = [row(key=f"B-{n}", workstream="org", title=f"Punkt {n}") for n in range(1200)]
     path = write_csv(tmp_path / "big.csv", rows)
@@ -456,7 +491,7 @@ _headers = st.lists(st.sampled_from([*FIELDS, "Key", "bogus", ""]), min_size=1, 
     junk=st.one_of(st.none(), st.binary(max_size=40)),
 )
 def test_no_file_makes_a_traceback_and_a_refused_one_changes_nothing(
-    copied_tracker, tmp_path, header, rows, german, junk
+    sqlite_tracker, tmp_path, header, rows, german, junk
 ):
     path = tmp_path / "fuzz.csv"
     if junk is not None:
@@ -468,7 +503,7 @@ def test_no_file_makes_a_traceback_and_a_refused_one_changes_nothing(
         writer.writerows(rows)
         path.write_bytes((("\ufeff" if german else "") + out.getvalue()).encode("utf-8"))
     before = db_bytes(tmp_path)
-    result = copied_tracker("import", str(path))
+    result = sqlite_tracker("import", str(path))
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert result.exit_code in (0, 1), result.output
     if result.exit_code:

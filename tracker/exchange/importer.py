@@ -21,7 +21,7 @@ from typing import Any
 from tracker import actions, db, queries
 from tracker.actions import Change, Who
 from tracker.errors import BadInput, DatabaseError, TrackerError
-from tracker.exchange import Progress, no_progress
+from tracker.exchange import Progress, Step, no_progress
 from tracker.exchange.csv_io import Problem, Row, Table
 from tracker.queries import ItemRecord, ProjectRow
 from tracker.states import Kind, State
@@ -223,14 +223,15 @@ class _Import:
             self.results[row.key] = RowResult(row.line, row.key, title, created=record is None)
 
         run, project, who = self.run, self.project, self.who
-        for row in todo:
-            if row.key in self.existing and self._needs_reopen(row, self.existing[row.key]):
-                self.attempt(row, actions.reopen, run, project, who, row.key)
-                self.reopened.add(row.key)
-        for row in todo:
-            if row.key not in self.existing and row.get("milestone") is None:
-                self.attempt(row, self._add, row)
-        with progress(len(todo)) as step:
+        # Two steps per row: its edits or creation, then its state.
+        with progress(2 * len(todo)) as step:
+            for row in todo:
+                if row.key in self.existing and self._needs_reopen(row, self.existing[row.key]):
+                    self.attempt(row, actions.reopen, run, project, who, row.key)
+                    self.reopened.add(row.key)
+            for row in todo:
+                if row.key not in self.existing and row.get("milestone") is None:
+                    self.attempt(row, self._add, row)
             for row in todo:
                 if row.key in self.existing:
                     edits = self._edits(row)
@@ -242,7 +243,7 @@ class _Import:
                     else:
                         self.attempt(row, self._add, row)
                 step(1)
-        self._change_states(todo)
+            self._change_states(todo, step)
 
         results = [self.results[r.key] for r in todo if r.key not in self.failed]
         return Outcome(
@@ -292,10 +293,11 @@ class _Import:
             edits["clear"] = clear
         return edits
 
-    def _change_states(self, todo: list[Row]) -> None:
+    def _change_states(self, todo: list[Row], step: Step) -> None:
         closing: list[tuple[Row, State]] = []
         for row in todo:
             if row.key in self.failed:
+                step(1)
                 continue
             record = self.existing.get(row.key)
             target = row.get("state") or (record.item.state if record else State.PLANNED)
@@ -303,16 +305,17 @@ class _Import:
                 now = queries.find_item(self.run, self.project, row.key).state
             else:  # only its own row changes an item's state
                 now = record.item.state if record else State.PLANNED
-            if now is target:
-                continue
-            if target.is_open:
-                self._set_state(row, target)
+            if target.is_open or now is target:
+                if now is not target:
+                    self._set_state(row, target)
+                step(1)
             else:
                 closing.append((row, target))
         # Tasks first: a milestone is closed only when its tasks are.
         closing.sort(key=lambda c: self._is_milestone(c[0]))
         for row, target in closing:
             self._set_state(row, target)
+            step(1)
 
     def _is_milestone(self, row: Row) -> bool:
         record = self.existing.get(row.key)
