@@ -391,6 +391,18 @@ def test_a_bad_row_says_what_is_wrong(sqlite_tracker, tmp_path, cells, message):
     assert lines[1] == f"tracker: {path}: 1 bad row of 1; nothing was imported"
 
 
+def test_a_key_twice_reports_both_rows_problems(sqlite_tracker, tmp_path):
+    path = tmp_path / "twice.csv"
+    path.write_text("key;state\r\nORG-STRUCTURE;done\r\norg-structure;done\r\n")
+    assert refused(sqlite_tracker("import", str(path))) == [
+        f"tracker: {path}, line 2 (ORG-STRUCTURE): ORG-STRUCTURE has 8 open task(s) "
+        "(ORG-AMT, ORG-ARBEITSHILFEN, ORG-BUERGERARBEIT, ...): mark them done or cancel them "
+        "first",
+        f"tracker: {path}, line 3 (ORG-STRUCTURE): the key ORG-STRUCTURE is also on line 2",
+        f"tracker: {path}: 2 bad rows of 2; nothing was imported",
+    ]
+
+
 def test_cells_past_the_header_and_blank_rows(sqlite_tracker, tmp_path):
     path = tmp_path / "odd.csv"
     path.write_text("key;due\r\n;\r\n\r\nGO-LIVE;01.01.2012;;\r\nMIG-ALL;01.01.2012;x\r\n")

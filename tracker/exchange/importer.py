@@ -127,8 +127,8 @@ class _Import:
         }
         self.workstreams = {ws.key: ws for ws in queries.list_workstreams(run, project)}
         self.problems: list[Problem] = list(table.problems)
-        # Keys not to apply: bad rows, and tasks of a milestone row that is bad.
-        self.failed: set[str] = set(table.bad_keys)
+        # Keys of good rows not to apply: found bad here, or tasks of a bad milestone row.
+        self.failed: set[str] = set()
         self.reopened: set[str] = set()
         self.results: dict[str, RowResult] = {}
         self.in_file = {r.key: r for r in table.rows}
@@ -213,8 +213,7 @@ class _Import:
         for row in rows:
             self.check(row)
         for row in rows:
-            # The tasks of a bad milestone row wait until that row is fixed.
-            if row.key not in self.existing and row.get("milestone") in self.failed:
+            if self._waits_for_its_milestone(row):
                 self.failed.add(row.key)
         todo = [r for r in rows if r.key not in self.failed]
         for row in todo:
@@ -238,8 +237,8 @@ class _Import:
                     if edits:
                         self.attempt(row, actions.edit_item, run, project, who, row.key, **edits)
                 elif row.get("milestone") is not None:
-                    if row.get("milestone") in self.failed:
-                        self.failed.add(row.key)  # its milestone is reported already
+                    if self._waits_for_its_milestone(row):
+                        self.failed.add(row.key)
                     else:
                         self.attempt(row, self._add, row)
                 step(1)
@@ -253,6 +252,16 @@ class _Import:
             problems=self.problems,
             row_count=self.table.row_count,
         )
+
+    def _waits_for_its_milestone(self, row: Row) -> bool:
+        """A new task of a new milestone whose row is bad: it is checked once that row
+        is fixed (its problem is reported already)."""
+        milestone = row.get("milestone")
+        if milestone is None or row.key in self.existing or milestone in self.existing:
+            return False
+        if milestone in self.in_file:
+            return milestone in self.failed
+        return milestone in self.table.bad_keys
 
     @staticmethod
     def _needs_reopen(row: Row, record: ItemRecord) -> bool:
