@@ -319,6 +319,14 @@ commands = st.one_of(
         st.sampled_from(["md", "html", "json"]).map(lambda f: ["--format", f]),
         opt("--lang", st.sampled_from(["de", "en", "fr", ""]) | texts),
     ),
+    command(
+        ["export"],
+        opt("--format", st.sampled_from(["csv", "ics"]) | texts),
+        flag("--comma"),
+        flag("--all"),
+        opt("--alarm", st.sampled_from(["3d", "2w", "12h", "0h", "9999w"]) | texts),
+        opt("--lang", st.sampled_from(["de", "en", "fr"]) | texts),
+    ),
     st.just(["db", "current"]),
     # Usage errors: an unknown option, a missing argument, an unknown command.
     st.sampled_from([["list", "--bogus"], ["show"], ["note", "GO-LIVE"], ["frobnicate"]]),

@@ -151,7 +151,6 @@ class Table:
 
     source: str
     dialect: Dialect
-    columns: list[str]
     rows: list[Row] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     # Usable keys of bad rows: the importer skips the tasks of a bad milestone row.
@@ -175,15 +174,16 @@ def read(path: Path, source: str | None = None) -> Table:
     try:
         header = next(reader)
         columns = _columns(header, name)
-        table = Table(name, dialect, [c for c in columns if c])
+        table = Table(name, dialect)
         seen: dict[str, int] = {}
         last = reader.line_num
         for record in reader:
             line, last = last + 1, reader.line_num
             _read_row(table, columns, record, line, seen)
     except csv.Error as exc:
+        hint = '; is a " not closed?' if "end of data" in str(exc) else ""
         raise BadInput(
-            f'{name}, line {reader.line_num}: not readable as CSV ({exc}; is a " not closed?)'
+            f"{name}, line {reader.line_num}: not readable as CSV ({exc}{hint})"
         ) from None
     return table
 
