@@ -478,6 +478,7 @@ def report_weekly(
 class ExportFormat(StrEnum):
     CSV = "csv"
     ICS = "ics"
+    JSON = "json"
 
 
 # Fewer rows are done before a bar could be read; a bar only ever goes to a terminal.
@@ -545,16 +546,26 @@ def export(
         typer.Option(help="ics: de or en for the event texts (default as for reports)."),
     ] = None,
 ) -> None:
-    """Write every item as a CSV file for Excel, or the dated ones as a calendar (.ics)."""
+    """Write every item as a CSV file for Excel, the dated ones as a calendar (.ics), or
+    the whole project as JSON (to move it to another database with `tracker import`)."""
     from tracker.files import save
 
     opts = _opts(ctx)
     if fmt is None:
-        is_ics = output is not None and output.suffix.lower() == ".ics"
-        fmt = ExportFormat.ICS if is_ics else ExportFormat.CSV
-    if fmt is ExportFormat.CSV:
-        if all_ or alarm is not None or lang is not None:
-            raise BadInput("--all, --alarm and --lang are for --format ics (a CSV has every item)")
+        suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+        fmt = ExportFormat(suffix) if suffix in ("ics", "json") else ExportFormat.CSV
+    if fmt is not ExportFormat.CSV and comma:
+        raise BadInput("--comma is for --format csv")
+    if fmt is not ExportFormat.ICS and (all_ or alarm is not None or lang is not None):
+        raise BadInput("--all, --alarm and --lang are for --format ics")
+    if fmt is ExportFormat.JSON:
+        from tracker.exchange import project_json
+
+        # A read runs only on a database at this tracker's revision, db.HEAD.
+        exported = _read(opts, lambda run, p: project_json.collect(run, p, db.HEAD))
+        data = project_json.dumps(exported).encode("utf-8")
+        what = f"{exported['project']['key']} ({project_json.summary_of(exported)})"
+    elif fmt is ExportFormat.CSV:
         from tracker.exchange import csv_io
 
         records = _read(opts, queries.all_items)
@@ -562,8 +573,6 @@ def export(
         data = csv_io.write(records, dialect, _progress("Exporting"))
         what = _count(len(records), "item")
     else:
-        if comma:
-            raise BadInput("--comma is for --format csv")
         from tracker.dates import now_utc
         from tracker.exchange import ics
         from tracker.report import i18n
@@ -591,26 +600,64 @@ def import_(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check the file and show what would change.")
     ] = False,
+    merge: Annotated[
+        bool,
+        typer.Option("--merge", help="JSON: update the project of the same key item by item."),
+    ] = False,
 ) -> None:
-    """Create and update items from a CSV file: every row, or none if one is bad."""
+    """Create and update items from a CSV file (every row, or none if one is bad), or
+    load a whole project from a JSON export (into a database without that project)."""
     from tracker.exchange import csv_io, importer
 
     opts = _opts(ctx)
-    table = csv_io.read(file)
+    is_json = file.suffix.lower() == ".json"
+    if merge and not is_json:
+        raise BadInput("--merge is for a JSON project file (a CSV file always merges by key)")
+    if is_json and not merge:
+        _restore(opts, file, dry_run)
+        return
+    also = None
+    if is_json:
+        from tracker.exchange import project_json
+
+        checked = project_json.read(file)
+        table = project_json.merge_table(checked)
+        also = project_json.merge_dependencies(checked)
+        key = opts.project or checked.key
+    else:
+        table = csv_io.read(file)
+        key = opts.project
     try:
         outcome = importer.import_table(
             opts.url,
-            opts.project,
+            key,
             opts.who,
             table,
             dry_run=dry_run,
             progress=_progress("Importing"),
+            also=also,
         )
     except importer.Refused as exc:
         for line in exc.lines:
             typer.echo(f"tracker: {line}", err=True)
         raise  # its summary is the last line
     _out(render.import_text(outcome))
+
+
+def _restore(opts: GlobalOptions, file: Path, dry_run: bool) -> None:
+    from tracker.exchange import project_json
+
+    checked = project_json.read(file)  # every check, the hash chain too, before the database
+    what = project_json.summary_of(checked.data)
+    if dry_run:
+        _out(f"Dry run of {file}: {checked.key} ({what}); the file is intact. Nothing written.\n")
+        return
+    done = project_json.restore(opts.url, checked)
+    if done.created:
+        _out(f"Created the tracker database {done.where} (revision {db.HEAD}).\n")
+    _out(f"Imported {checked.key} into {done.where}: {what}.\n")
+    if not done.same_ids:
+        _out("Its ids were taken in this database, so the history was chained anew over new ids.\n")
 
 
 def _verify_history(opts: GlobalOptions) -> None:

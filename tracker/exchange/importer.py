@@ -91,15 +91,20 @@ def import_table(
     *,
     dry_run: bool = False,
     progress: Progress = no_progress,
+    also: Callable[[db.Runner, ProjectRow, Who], list[RowResult]] | None = None,
 ) -> Outcome:
     """Apply `table` to the project in one write transaction; roll back for a dry run.
 
-    Raises Refused, listing every bad row, when any row is bad: nothing is written.
+    `also`, if given, makes further changes in the same transaction once every row
+    is in (a JSON file's dependencies). Raises Refused, listing every bad row, when
+    any row is bad: nothing is written.
     """
     try:
         with db.writer(url) as run:
             project = queries.find_project(run, project_key)
             outcome = _Import(run, project, who, table).apply(progress)
+            if also is not None and not outcome.problems:
+                outcome.results += also(run, project, who)
             outcome.dry_run = dry_run
             if dry_run or outcome.problems:
                 raise _Rollback(outcome)

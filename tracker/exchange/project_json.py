@@ -1,0 +1,673 @@
+"""A whole project as one JSON file (docs/export-json.md): export, and import back.
+
+`collect` reads everything a project is: its workstreams, items, dependencies,
+closed days, baselines and the whole event log with its hash chain. `restore` loads
+such a file into a database that does not hold the project yet, in one transaction
+(creating the database if need be, like `init`): the same ids where they are free,
+so that the hash chain stays what it was and export → import → export gives the same
+file. Where another project holds those ids, new ones are given and the chain is
+computed again over them; either way the file's own chain is verified first, so a
+file changed by hand is refused rather than laundered into a fresh chain.
+
+`merge_table` turns the file's items into the CSV importer's rows, so that `import
+--merge` updates a project by key through the same core writes as a CSV file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from tracker import fields
+from tracker.audit import Link, chain_hash
+from tracker.dates import as_date, as_datetime, iso
+from tracker.db import Runner
+from tracker.errors import BadInput
+from tracker.queries import ProjectRow
+from tracker.states import EventKind, Kind, State
+
+FORMAT = "tracker-project"
+VERSION = 1
+
+
+def _ts(value: object) -> str | None:
+    stamp = as_datetime(value)
+    return None if stamp is None else stamp.isoformat(timespec="microseconds")
+
+
+def _day(value: object) -> str | None:
+    return iso(as_date(value))
+
+
+PROJECT = """
+SELECT id, key, name, go_live, region, language, source, created_at FROM project WHERE id = :p
+"""
+WORKSTREAMS = "SELECT key, title, position FROM workstream WHERE project_id = :p ORDER BY id"
+ITEMS = """
+SELECT i.id, i.key, i.kind, i.title, i.description, ws.key, m.key, i.owner, i.start, i.due,
+       i.due_baseline, i.due_derived, i.state, i.done_on, i.refs, i.created_at, i.updated_at
+FROM item AS i
+JOIN workstream AS ws ON ws.id = i.workstream_id
+LEFT JOIN item AS m ON m.id = i.milestone_id
+WHERE i.project_id = :p
+ORDER BY i.id
+"""
+DEPENDENCIES = """
+SELECT s.key, p.key, d.lag, d.derived, d.note, d.created_at
+FROM dependency AS d
+JOIN item AS s ON s.id = d.item_id
+JOIN item AS p ON p.id = d.predecessor_id
+WHERE d.project_id = :p
+ORDER BY d.id
+"""
+CLOSED_DAYS = "SELECT day, reason FROM closed_day WHERE project_id = :p ORDER BY day"
+BASELINES = "SELECT id, name, day, saved_at, actor FROM baseline WHERE project_id = :p ORDER BY id"
+BASELINE_ITEMS = """
+SELECT bi.baseline_id, i.key, bi.start, bi.due, bi.state
+FROM baseline_item AS bi
+JOIN baseline AS b ON b.id = bi.baseline_id
+JOIN item AS i ON i.id = bi.item_id
+WHERE b.project_id = :p
+ORDER BY bi.baseline_id, i.id
+"""
+EVENTS = """
+SELECT i.key, e.day, e.recorded_at, e.actor, e.kind, e.field, e.old, e.new, e.hash
+FROM event AS e
+LEFT JOIN item AS i ON i.id = e.item_id
+WHERE e.project_id = :p
+ORDER BY e.id
+"""
+
+
+def collect(run: Runner, project: ProjectRow, revision: str) -> dict[str, Any]:
+    """The whole project as plain data, in a stable order (ids, then keys)."""
+    p = {"p": project.id}
+    row = run.one(PROJECT, p)
+    assert row is not None
+    by_baseline: dict[int, list[dict[str, Any]]] = {}
+    for b_id, key, start, due, state in run(BASELINE_ITEMS, p):
+        by_baseline.setdefault(b_id, []).append(
+            {"key": key, "start": _day(start), "due": _day(due), "state": state}
+        )
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "revision": revision,
+        "project": {
+            "id": row[0],
+            "key": row[1],
+            "name": row[2],
+            "go_live": _day(row[3]),
+            "region": row[4],
+            "language": row[5],
+            "source": row[6] or "",
+            "created_at": _ts(row[7]),
+        },
+        "workstreams": [
+            {"key": k, "title": t, "position": int(n)} for k, t, n in run(WORKSTREAMS, p)
+        ],
+        "items": [
+            {
+                "id": r[0],
+                "key": r[1],
+                "kind": r[2],
+                "title": r[3],
+                "description": r[4] or "",
+                "workstream": r[5],
+                "milestone": r[6],
+                "owner": r[7],
+                "start": _day(r[8]),
+                "due": _day(r[9]),
+                "due_baseline": _day(r[10]),
+                "due_derived": bool(r[11]),
+                "state": r[12],
+                "done_on": _day(r[13]),
+                "refs": r[14] or "",
+                "created_at": _ts(r[15]),
+                "updated_at": _ts(r[16]),
+            }
+            for r in run(ITEMS, p)
+        ],
+        "dependencies": [
+            {
+                "item": r[0],
+                "predecessor": r[1],
+                "lag": int(r[2]),
+                "derived": bool(r[3]),
+                "note": r[4] or "",
+                "created_at": _ts(r[5]),
+            }
+            for r in run(DEPENDENCIES, p)
+        ],
+        "closed_days": [{"day": _day(d), "reason": r or ""} for d, r in run(CLOSED_DAYS, p)],
+        "baselines": [
+            {
+                "name": r[1],
+                "day": _day(r[2]),
+                "saved_at": _ts(r[3]),
+                "actor": r[4],
+                "items": by_baseline.get(r[0], []),
+            }
+            for r in run(BASELINES, p)
+        ],
+        "events": [
+            {
+                "key": r[0],
+                "day": _day(r[1]),
+                "recorded_at": _ts(r[2]),
+                "actor": r[3],
+                "kind": r[4],
+                "field": r[5],
+                "old": r[6],
+                "new": r[7],
+                "hash": r[8],
+            }
+            for r in run(EVENTS, p)
+        ],
+    }
+
+
+def dumps(data: Mapping[str, Any]) -> str:
+    """The file's text: UTF-8 JSON, two-space indent, one item per block."""
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- reading a file back -----------------------------------------------------------
+
+
+class Checked:
+    """A project file whose structure, values, references and hash chain are valid."""
+
+    def __init__(self, data: dict[str, Any], source: str) -> None:
+        self.data = data
+        self.source = source
+
+    @property
+    def key(self) -> str:
+        key: str = self.data["project"]["key"]
+        return key
+
+
+def read(path: Path) -> Checked:
+    """Read and check a project file; BadInput naming the file and the first problem."""
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise BadInput(f"{source}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"{source}: cannot read it ({exc})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"{source}: not JSON ({exc})") from None
+    return check(data, source)
+
+
+def check(data: Any, source: str) -> Checked:
+    """The checks of `read`, on parsed data."""
+    _Check(source).whole(data)
+    return Checked(data, source)
+
+
+class _Check:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, where: str, problem: str) -> BadInput:
+        return BadInput(f"{self.source}, {where}: {problem}")
+
+    def obj(self, value: Any, where: str, required: set[str], optional: set[str] = set()) -> dict:  # type: ignore[type-arg]  # noqa: B006
+        if not isinstance(value, dict):
+            raise self.fail(where, "must be an object")
+        missing = sorted(required - set(value))
+        if missing:
+            raise self.fail(where, f"{missing[0]} is missing")
+        unknown = sorted(set(value) - required - optional)
+        if unknown:
+            raise self.fail(where, f"unknown field {unknown[0]!r}")
+        return value
+
+    def lst(self, value: Any, where: str) -> list[Any]:
+        if not isinstance(value, list):
+            raise self.fail(where, "must be a list")
+        return value
+
+    def text(self, value: Any, where: str, *, null: bool = False) -> str | None:
+        if value is None and null:
+            return None
+        if not isinstance(value, str):
+            raise self.fail(where, "must be text" + (" or null" if null else ""))
+        if "\x00" in value:
+            raise self.fail(where, "contains a NUL character")
+        return value
+
+    def day(self, value: Any, where: str, *, null: bool = True) -> date | None:
+        if value is None and null:
+            return None
+        try:
+            return date.fromisoformat(value) if isinstance(value, str) else _bad()
+        except ValueError:
+            raise self.fail(where, f"{value!r} is not an ISO date (2011-10-10)") from None
+
+    def stamp(self, value: Any, where: str) -> datetime:
+        try:
+            return datetime.fromisoformat(value) if isinstance(value, str) else _bad()
+        except ValueError:
+            raise self.fail(where, f"{value!r} is not an ISO timestamp") from None
+
+    def whole(self, data: Any) -> None:
+        top = {"format", "version", "revision", "project", "workstreams", "items"}
+        top |= {"dependencies", "closed_days", "baselines", "events"}
+        data = self.obj(data, "top level", top)
+        if data["format"] != FORMAT:
+            raise self.fail("top level", f"not a tracker project file (format {FORMAT!r})")
+        if data["version"] != VERSION:
+            raise self.fail(
+                "top level", f"version {data['version']!r}; this tracker reads version {VERSION}"
+            )
+        p = self.obj(
+            data["project"],
+            "project",
+            {"id", "key", "name", "go_live", "region", "language", "source", "created_at"},
+        )
+        if not isinstance(p["id"], int) or isinstance(p["id"], bool) or p["id"] < 1:
+            raise self.fail("project", "id must be a positive number")
+        self.guard("project", fields.short_key, p["key"], "project key", fields.MAX_PROJECT_KEY)
+        self.day(p["go_live"], "project, go_live", null=False)
+        self.stamp(p["created_at"], "project, created_at")
+        from tracker.holidays_de import normalize_region
+
+        self.guard("project", normalize_region, self.text(p["region"], "project, region"))
+        workstreams = set()
+        for n, raw in enumerate(self.lst(data["workstreams"], "workstreams"), 1):
+            ws = self.obj(raw, f"workstream #{n}", {"key", "title", "position"})
+            workstreams.add(self.text(ws["key"], f"workstream #{n}, key"))
+        items: dict[str, dict[str, Any]] = {}
+        ids: set[int] = set()
+        for n, raw in enumerate(self.lst(data["items"], "items"), 1):
+            self.item(raw, n, items, ids, workstreams)
+        for key, item in items.items():
+            parent = item["milestone"]
+            if (item["kind"] == Kind.TASK.value) != (parent is not None):
+                raise self.fail(f"item {key}", "a task needs a milestone, a milestone none")
+            if parent is not None and items.get(parent, {}).get("kind") != Kind.MILESTONE.value:
+                raise self.fail(f"item {key}", f"its milestone {parent} is not in the file")
+        for n, raw in enumerate(self.lst(data["dependencies"], "dependencies"), 1):
+            where = f"dependency #{n}"
+            d = self.obj(
+                raw, where, {"item", "predecessor", "lag", "derived", "note", "created_at"}
+            )
+            for end in ("item", "predecessor"):
+                if d[end] not in items:
+                    raise self.fail(where, f"{end} {d[end]!r} is not in the file")
+            if not isinstance(d["lag"], int) or not 0 <= d["lag"] <= fields.MAX_LAG:
+                raise self.fail(where, f"lag must be 0 to {fields.MAX_LAG}")
+        for n, raw in enumerate(self.lst(data["closed_days"], "closed_days"), 1):
+            c = self.obj(raw, f"closed day #{n}", {"day", "reason"})
+            self.day(c["day"], f"closed day #{n}", null=False)
+        for n, raw in enumerate(self.lst(data["baselines"], "baselines"), 1):
+            b = self.obj(raw, f"baseline #{n}", {"name", "day", "saved_at", "actor", "items"})
+            for m, bi in enumerate(self.lst(b["items"], f"baseline #{n}, items"), 1):
+                bi = self.obj(bi, f"baseline #{n}, item #{m}", {"key", "start", "due", "state"})
+                if bi["key"] not in items:
+                    raise self.fail(f"baseline #{n}", f"item {bi['key']!r} is not in the file")
+        self.events(data, items)
+
+    def guard(self, where: str, check: Any, *args: Any) -> Any:
+        try:
+            return check(*args)
+        except Exception as exc:  # a field check: BadInput, UnknownRegion, ...
+            raise self.fail(where, str(exc)) from None
+
+    def item(
+        self,
+        raw: Any,
+        n: int,
+        items: dict[str, dict[str, Any]],
+        ids: set[int],
+        workstreams: set[str | None],
+    ) -> None:
+        names = {"id", "key", "kind", "title", "description", "workstream", "milestone", "owner"}
+        names |= {"start", "due", "due_baseline", "due_derived", "state", "done_on", "refs"}
+        names |= {"created_at", "updated_at"}
+        item = self.obj(raw, f"item #{n}", names)
+        key = self.guard(f"item #{n}", fields.item_key, self.text(item["key"], f"item #{n}, key"))
+        where = f"item {key}"
+        if key in items:
+            raise self.fail(where, "the key is in the file twice")
+        if not isinstance(item["id"], int) or isinstance(item["id"], bool) or item["id"] < 1:
+            raise self.fail(where, "id must be a positive number")
+        if item["id"] in ids:
+            raise self.fail(where, f"the id {item['id']} is in the file twice")
+        ids.add(item["id"])
+        if item["kind"] not in {k.value for k in Kind}:
+            raise self.fail(where, f"kind {item['kind']!r} is not milestone or task")
+        if item["state"] not in {s.value for s in State}:
+            raise self.fail(where, f"state {item['state']!r} is not a state")
+        if item["workstream"] not in workstreams:
+            raise self.fail(where, f"workstream {item['workstream']!r} is not in the file")
+        self.guard(where, fields.title, self.text(item["title"], f"{where}, title"))
+        start, due = self.day(item["start"], where), self.day(item["due"], where)
+        if start and due and start > due:
+            raise self.fail(where, "start is after due")
+        self.day(item["due_baseline"], where)
+        done_on = self.day(item["done_on"], where)
+        if done_on is not None and item["state"] != State.DONE.value:
+            raise self.fail(where, "done_on is given but the state is not done")
+        self.stamp(item["created_at"], f"{where}, created_at")
+        self.stamp(item["updated_at"], f"{where}, updated_at")
+        items[key] = item
+
+    def events(self, data: dict[str, Any], items: dict[str, dict[str, Any]]) -> None:
+        """Each event well-formed and chained: the file's history is what was recorded."""
+        project_id = data["project"]["id"]
+        previous: str | None = None
+        kinds = {k.value for k in EventKind}
+        for n, raw in enumerate(self.lst(data["events"], "events"), 1):
+            where = f"event #{n}"
+            names = {"key", "day", "recorded_at", "actor", "kind", "field", "old", "new", "hash"}
+            e = self.obj(raw, where, names)
+            if e["key"] is not None and e["key"] not in items:
+                raise self.fail(where, f"item {e['key']!r} is not in the file")
+            if e["kind"] not in kinds:
+                raise self.fail(where, f"kind {e['kind']!r} is not an event kind")
+            link = event_link(e, project_id, items_ids(items), where, self)
+            previous = chain_hash(previous, link)
+            if previous != e["hash"]:
+                raise self.fail(
+                    where,
+                    "its hash does not match the history before it: the file was changed "
+                    "after it was exported; nothing imported",
+                )
+
+
+def items_ids(items: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:
+    return {k: int(v["id"]) for k, v in items.items()}
+
+
+def event_link(
+    e: Mapping[str, Any], project_id: int, item_ids: Mapping[str, int], where: str, c: Any
+) -> Link:
+    """An event of the file as its hash chain sees it, with the given ids."""
+    day = c.day(e["day"], f"{where}, day", null=False)
+    recorded_at = c.stamp(e["recorded_at"], f"{where}, recorded_at")
+    for name in ("actor", "kind"):
+        c.text(e[name], f"{where}, {name}")
+    for name in ("field", "old", "new"):
+        c.text(e[name], f"{where}, {name}", null=True)
+    item_id = item_ids[e["key"]] if e["key"] is not None else None
+    return Link(
+        0, project_id, item_id, day, recorded_at, e["actor"], e["kind"],
+        e["field"], e["old"], e["new"], None,
+    )  # fmt: skip
+
+
+def _bad() -> Any:
+    raise ValueError
+
+
+# --- restoring into a database ------------------------------------------------------
+
+
+class Restored(NamedTuple):
+    """What `restore` did, for the CLI to report."""
+
+    where: str
+    key: str
+    created: bool  # the database was created, or had no schema yet
+    items: int
+    events: int
+    same_ids: bool  # False: ids were taken, the chain was computed again
+
+
+def summary_of(d: Mapping[str, Any]) -> str:
+    """What a project file holds: "23 items, 10 dependencies, 0 closed days, …"."""
+    counts = [
+        (len(d["items"]), "item", "items"),
+        (len(d["dependencies"]), "dependency", "dependencies"),
+        (len(d["closed_days"]), "closed day", "closed days"),
+        (len(d["baselines"]), "baseline", "baselines"),
+        (len(d["events"]), "event", "events"),
+    ]
+    return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts)
+
+
+def restore(url: str, checked: Checked) -> Restored:
+    """Load the project of `checked` into the database at `url`, in one transaction,
+    creating and migrating the database if need be. Refuses (BadInput) when the
+    database holds a project with the same key: that is `--merge`."""
+    from tracker import db
+
+    where = db.describe(url)
+    done: list[bool] = []
+
+    def load(conn: Any) -> None:
+        done.append(_load(conn, checked, where))
+
+    before, created = db.migrate(url, load=load, create=True)
+    created = created or before is None
+    d = checked.data
+    return Restored(where, checked.key, created, len(d["items"]), len(d["events"]), done[0])
+
+
+def _load(conn: Any, checked: Checked, where: str) -> bool:
+    from sqlalchemy import func, insert, select, text
+
+    from tracker.models import (
+        Baseline,
+        BaselineItem,
+        ClosedDay,
+        Dependency,
+        Event,
+        Item,
+        Project,
+        Workstream,
+    )
+
+    data = checked.data
+    p = data["project"]
+    if conn.scalar(select(Project.id).where(Project.key == p["key"])) is not None:
+        raise BadInput(
+            f"{where} already holds the project {p['key']!r}; nothing imported "
+            "(`tracker import --merge FILE` updates it by key)"
+        )
+    file_ids = [i["id"] for i in data["items"]]
+    taken = conn.scalar(select(func.count()).where(Project.id == p["id"])) or conn.scalar(
+        select(func.count()).where(Item.id.in_(file_ids))
+    )
+    same_ids = not taken
+
+    def ts(value: str | None) -> datetime | None:
+        return None if value is None else datetime.fromisoformat(value)
+
+    def day(value: str | None) -> date | None:
+        return None if value is None else date.fromisoformat(value)
+
+    project = {
+        "key": p["key"],
+        "name": p["name"],
+        "go_live": day(p["go_live"]),
+        "region": p["region"],
+        "language": p["language"],
+        "source": p["source"],
+        "created_at": ts(p["created_at"]),
+    }
+    if same_ids:
+        project["id"] = p["id"]
+    project_id = conn.execute(insert(Project).values(**project).returning(Project.id)).scalar_one()
+    ws_ids = {
+        ws["key"]: conn.execute(
+            insert(Workstream)
+            .values(
+                project_id=project_id, key=ws["key"], title=ws["title"], position=ws["position"]
+            )
+            .returning(Workstream.id)
+        ).scalar_one()
+        for ws in data["workstreams"]
+    }
+    ids: dict[str, int] = {}
+    # Milestones before their tasks, each group in the file's order.
+    ordered = sorted(data["items"], key=lambda i: i["kind"] != Kind.MILESTONE.value)
+    for i in ordered:
+        row = {
+            "project_id": project_id,
+            "key": i["key"],
+            "kind": Kind(i["kind"]),
+            "title": i["title"],
+            "description": i["description"],
+            "workstream_id": ws_ids[i["workstream"]],
+            "milestone_id": ids[i["milestone"]] if i["milestone"] else None,
+            "owner": i["owner"],
+            "start": day(i["start"]),
+            "due": day(i["due"]),
+            "due_baseline": day(i["due_baseline"]),
+            "due_derived": i["due_derived"],
+            "state": State(i["state"]),
+            "done_on": day(i["done_on"]),
+            "refs": i["refs"],
+            "created_at": ts(i["created_at"]),
+            "updated_at": ts(i["updated_at"]),
+        }
+        if same_ids:
+            row["id"] = i["id"]
+        ids[i["key"]] = conn.execute(insert(Item).values(**row).returning(Item.id)).scalar_one()
+    if data["dependencies"]:
+        conn.execute(
+            insert(Dependency),
+            [
+                {
+                    "project_id": project_id,
+                    "item_id": ids[d["item"]],
+                    "predecessor_id": ids[d["predecessor"]],
+                    "lag": d["lag"],
+                    "derived": d["derived"],
+                    "note": d["note"],
+                    "created_at": ts(d["created_at"]),
+                }
+                for d in data["dependencies"]
+            ],
+        )
+    if data["closed_days"]:
+        conn.execute(
+            insert(ClosedDay),
+            [
+                {"project_id": project_id, "day": day(c["day"]), "reason": c["reason"]}
+                for c in data["closed_days"]
+            ],
+        )
+    for b in data["baselines"]:
+        baseline_id = conn.execute(
+            insert(Baseline)
+            .values(
+                project_id=project_id,
+                name=b["name"],
+                day=day(b["day"]),
+                saved_at=ts(b["saved_at"]),
+                actor=b["actor"],
+            )
+            .returning(Baseline.id)
+        ).scalar_one()
+        if b["items"]:
+            conn.execute(
+                insert(BaselineItem),
+                [
+                    {
+                        "baseline_id": baseline_id,
+                        "item_id": ids[bi["key"]],
+                        "start": day(bi["start"]),
+                        "due": day(bi["due"]),
+                        "state": State(bi["state"]),
+                    }
+                    for bi in b["items"]
+                ],
+            )
+    events = []
+    previous: str | None = None
+    for n, e in enumerate(data["events"], 1):
+        link = event_link(e, project_id, ids, f"event #{n}", _Check(checked.source))
+        previous = e["hash"] if same_ids else chain_hash(previous, link)
+        events.append(
+            {
+                "project_id": project_id,
+                "item_id": link.item_id,
+                "day": link.day,
+                "recorded_at": link.recorded_at,
+                "actor": link.actor,
+                "kind": EventKind(link.kind),
+                "field": link.field,
+                "old": link.old,
+                "new": link.new,
+                "hash": previous,
+            }
+        )
+    if events:
+        conn.execute(insert(Event), events)  # in order: the chain follows the ids
+    if same_ids and conn.dialect.name == "postgresql":
+        for table in ("project", "item"):
+            conn.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                    f"(SELECT MAX(id) FROM {table}))"
+                )
+            )
+    return same_ids
+
+
+# --- merging into an existing project --------------------------------------------
+
+
+def merge_table(checked: Checked) -> Any:
+    """The file's items as the CSV importer's rows: new keys are added, known keys
+    updated field by field, through the same core writes as `tracker import FILE.csv`."""
+    from tracker.exchange.csv_io import COMMA, Row, Table
+
+    def day(value: str | None) -> date | None:
+        return None if value is None else date.fromisoformat(value)
+
+    rows = [
+        Row(
+            n,
+            i["key"],
+            {
+                "kind": Kind(i["kind"]),
+                "milestone": i["milestone"],
+                "workstream": i["workstream"],
+                "title": i["title"],
+                "owner": i["owner"] or "",
+                "state": State(i["state"]),
+                "start": day(i["start"]),
+                "due": day(i["due"]),
+                "done_on": day(i["done_on"]),
+                "refs": i["refs"],
+                "description": i["description"],
+            },
+        )
+        for n, i in enumerate(checked.data["items"], 1)
+    ]
+    return Table(checked.source, COMMA, rows=rows)
+
+
+def merge_dependencies(checked: Checked) -> Any:
+    """The `also` step of a merge: add the file's dependencies the project lacks (or
+    whose lag differs); dependencies only the project has stay."""
+    from tracker import actions
+    from tracker.exchange.importer import RowResult
+    from tracker.queries import dependencies
+
+    def merge(run: Runner, project: ProjectRow, who: Any) -> list[RowResult]:
+        have = {(d.item, d.predecessor): d.lag for d in dependencies(run, project)}
+        results = []
+        for d in checked.data["dependencies"]:
+            if have.get((d["item"], d["predecessor"])) == d["lag"]:
+                continue
+            change = actions.add_dependency(
+                run, project, who, d["item"], d["predecessor"], lag=d["lag"], note=d["note"]
+            )
+            results.append(RowResult(0, change.key, change.title, changes=change.changes))
+        return results
+
+    return merge
