@@ -123,3 +123,40 @@ def test_a_migration_killed_at_random_leaves_the_old_revision_or_the_new(tmp_pat
         assert events == 23
         seen[rev] = seen.get(rev, 0) + 1
     print(f"  migrations killed: {seen} (revision before or after, never between)")
+
+
+def test_a_50_item_import_killed_at_random_is_all_or_nothing(tmp_path: Path) -> None:
+    original = tmp_path / "base.db"
+    plan.install(f"sqlite:///{original}", plan.read("stuttgart-2012"), "crash-test", TODAY)
+    csv_file = tmp_path / "items.csv"
+    rows = ["key;kind;milestone;workstream;title;due"]
+    rows += [f"IMP-{n};milestone;;org;Importiert {n};{n % 28 + 1:02d}.11.2011" for n in range(50)]
+    csv_file.write_text("\r\n".join(rows) + "\r\n", encoding="utf-8-sig")
+    rng = random.Random(50)
+    seen = {"none": 0, "all": 0}
+    acknowledged = 0
+    for i in range(max(KILLS // 4, 10)):
+        path = tmp_path / f"run{i}.db"
+        path.write_bytes(original.read_bytes())
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tracker", "--db", str(path), "--today", "20.09.2011",
+             "import", str(csv_file)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        time.sleep(rng.uniform(0.04, 0.16))  # the whole import takes ~0.13 s
+        proc.send_signal(signal.SIGKILL)
+        out, _ = proc.communicate()
+        conn = sqlite3.connect(path)
+        try:
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            items = conn.execute("SELECT COUNT(*) FROM item WHERE key LIKE 'IMP-%'").fetchone()[0]
+            events = conn.execute("SELECT COUNT(*) FROM event").fetchone()[0]
+        finally:
+            conn.close()
+        assert (items, events) in ((0, 23), (50, 73)), (items, events)
+        if "Imported" in out:  # acknowledged: it must be there
+            acknowledged += 1
+            assert items == 50
+        seen["all" if items else "none"] += 1
+    print(f"  imports killed: {seen} (all or nothing), {acknowledged} acknowledged and kept")
