@@ -533,7 +533,8 @@ REFUSED = [
     ),
     pytest.param(
         [], ["edit", "TRAIN-BASIS"], 1,
-        "nothing to change (give --title, --due, --start, --owner, --workstream or --refs)",
+        "nothing to change (give --title, --due, --start, --owner, --workstream, --refs "
+        "or --description)",
         id="edit-without-options",
     ),
     pytest.param(
@@ -698,3 +699,11 @@ def test_owner_filter_folds_umlauts_on_both_backends(tracker):
     assert [i["key"] for i in data["items"]] == ["GO-LIVE"]
     data = json.loads(ok(tracker("list", "--owner", "öffentlichkeitsarbeit", "--format", "json")))
     assert [i["key"] for i in data["items"]] == ["MIG-ALL"]
+
+
+def test_edit_removes_a_date_with_none_and_changes_the_description(tracker):
+    out = ok(tracker("edit", "MIG-ALL", "--due", "none", "--description", "Offen"))
+    assert out.splitlines()[0] == "MIG-ALL: due 30.06.2012 → -"
+    detail = shown(tracker, "MIG-ALL")
+    assert (detail["due"], detail["description"]) == (None, "Offen")
+    assert shown(tracker, "MIG-ALL")["due_baseline"] == "2012-06-30"  # still the first agreed

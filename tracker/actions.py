@@ -350,7 +350,8 @@ def edit_item(
     given = (title, due, start, owner, workstream, refs, description)
     if all(v is None for v in given) and not clear:
         raise BadInput(
-            "nothing to change (give --title, --due, --start, --owner, --workstream or --refs)"
+            "nothing to change (give --title, --due, --start, --owner, --workstream, --refs "
+            "or --description)"
         )
     item = _locked_item(run, project, key)
     old_refs, old_ws_id, old_description = run.one(ITEM_EXTRA, {"id": item.id}) or ("", 0, "")

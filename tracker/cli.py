@@ -769,17 +769,24 @@ def edit(
     ctx: typer.Context,
     key: KeyArg,
     title: Annotated[str | None, typer.Option(help="New title.")] = None,
-    due: Annotated[str | None, typer.Option(help="New due date (a reschedule).")] = None,
-    start: Annotated[str | None, typer.Option(help="New start date.")] = None,
+    due: Annotated[
+        str | None, typer.Option(help="New due date (a reschedule); none removes it.")
+    ] = None,
+    start: Annotated[str | None, typer.Option(help="New start date; none removes it.")] = None,
     owner: Annotated[str | None, typer.Option(help="New owner.")] = None,
     workstream: Annotated[
         str | None, typer.Option("--workstream", "-w", help="Move to this workstream.")
     ] = None,
     refs: Annotated[str | None, typer.Option(help='References, e.g. "GRDrs 647/2011".')] = None,
+    description: Annotated[
+        str | None, typer.Option(help="New description (where a date comes from, ...).")
+    ] = None,
 ) -> None:
-    """Change an item's title, dates, owner, workstream or references."""
+    """Change an item's title, dates, owner, workstream, references or description."""
     opts = _opts(ctx)
-    due_d, start_d = _date(due, opts, "--due"), _date(start, opts, "--start")
+    clear = [name for name, v in (("due", due), ("start", start)) if v and v.strip() == "none"]
+    due_d = None if "due" in clear else _date(due, opts, "--due")
+    start_d = None if "start" in clear else _date(start, opts, "--start")
     _write(
         ctx,
         lambda run, project, who: actions.edit_item(
@@ -793,6 +800,8 @@ def edit(
             owner=owner,
             workstream=workstream,
             refs=refs,
+            description=description,
+            clear=clear,
         ),
     )
 
