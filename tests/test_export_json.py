@@ -204,3 +204,19 @@ def test_a_file_with_a_bad_value_names_where(
     result = invoke("--db", f"sqlite:///{tmp_path}/new.db", "import", str(tmp_path / "bad.json"))
     assert result.exit_code == 1
     assert message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_the_file_is_written_in_chunks_and_reads_as_one_object(
+    sqlite_tracker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker import db, queries
+    from tracker.exchange import project_json
+
+    busy_project(sqlite_tracker)
+    monkeypatch.setattr(project_json, "CHUNK", 7)  # 33 events: five chunks, the last short
+    url = f"sqlite:///{tmp_path}/tracker.db"
+    text = export(url, tmp_path / "chunked.json")
+    with db.reader(url) as run:
+        whole = project_json.collect(run, queries.find_project(run, ""), db.HEAD)
+    assert text == project_json.dumps(whole)
+    assert len(json.loads(text)["events"]) == 33

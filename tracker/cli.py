@@ -559,13 +559,9 @@ def export(
     if fmt is not ExportFormat.ICS and (all_ or alarm is not None or lang is not None):
         raise BadInput("--all, --alarm and --lang are for --format ics")
     if fmt is ExportFormat.JSON:
-        from tracker.exchange import project_json
-
-        # A read runs only on a database at this tracker's revision, db.HEAD.
-        exported = _read(opts, lambda run, p: project_json.collect(run, p, db.HEAD))
-        data = project_json.dumps(exported).encode("utf-8")
-        what = f"{exported['project']['key']} ({project_json.summary_of(exported)})"
-    elif fmt is ExportFormat.CSV:
+        _export_json(opts, output)
+        return
+    if fmt is ExportFormat.CSV:
         from tracker.exchange import csv_io
 
         records = _read(opts, queries.all_items)
@@ -589,6 +585,29 @@ def export(
     else:
         save(output, data)
         _out(f"Wrote {what} to {output}.\n")
+
+
+def _export_json(opts: GlobalOptions, output: Path | None) -> None:
+    from tracker.exchange import project_json
+    from tracker.files import save_with
+
+    def write(out: Any) -> dict[str, Any]:
+        # A read runs only on a database at this tracker's revision, db.HEAD.
+        return _read(
+            opts,
+            lambda run, p: project_json.write(run, p, db.HEAD, out, _progress("Exporting")),
+        )
+
+    if output is None:
+        sys.stdout.flush()
+        write(sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return
+    written: list[dict[str, Any]] = []
+    save_with(output, lambda out: written.append(write(out)))
+    head = written[0]
+    what = f"{head['project']['key']} ({project_json.summary_of(head)})"
+    _out(f"Wrote {what} to {output}.\n")
 
 
 @app.command("import")
@@ -652,7 +671,7 @@ def _restore(opts: GlobalOptions, file: Path, dry_run: bool) -> None:
     if dry_run:
         _out(f"Dry run of {file}: {checked.key} ({what}); the file is intact. Nothing written.\n")
         return
-    done = project_json.restore(opts.url, checked)
+    done = project_json.restore(opts.url, checked, _progress("Importing"))
     if done.created:
         _out(f"Created the tracker database {done.where} (revision {db.HEAD}).\n")
     _out(f"Imported {checked.key} into {done.where}: {what}.\n")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from tracker.errors import BadInput
 
@@ -16,6 +18,11 @@ def save(path: Path, content: str | bytes) -> None:
     translation, so a CSV keeps its CRLF line ends and its byte-order mark.
     """
     data = content.encode("utf-8") if isinstance(content, str) else content
+    save_with(path, lambda f: f.write(data))
+
+
+def save_with(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """`save`, for content that `write(file)` writes piece by piece (a large export)."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise BadInput(f"cannot write {path}: the folder {folder} does not exist")
@@ -23,7 +30,7 @@ def save(path: Path, content: str | bytes) -> None:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(data)
+                write(f)
             # mkstemp makes the file private; a report is for sharing, so the umask decides.
             umask = os.umask(0)
             os.umask(umask)

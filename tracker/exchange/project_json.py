@@ -16,16 +16,17 @@ file changed by hand is refused rather than laundered into a fresh chain.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 from tracker import fields
 from tracker.audit import Link, chain_hash
 from tracker.dates import as_date, as_datetime, iso
 from tracker.db import Runner
 from tracker.errors import BadInput
+from tracker.exchange import Progress
 from tracker.queries import ProjectRow
 from tracker.states import EventKind, Kind, State
 
@@ -74,16 +75,80 @@ WHERE b.project_id = :p
 ORDER BY bi.baseline_id, i.id
 """
 EVENTS = """
-SELECT i.key, e.day, e.recorded_at, e.actor, e.kind, e.field, e.old, e.new, e.hash
+SELECT e.id, i.key, e.day, e.recorded_at, e.actor, e.kind, e.field, e.old, e.new, e.hash
 FROM event AS e
 LEFT JOIN item AS i ON i.id = e.item_id
-WHERE e.project_id = :p
+WHERE e.project_id = :p AND e.id > :after
 ORDER BY e.id
+LIMIT :chunk
 """
+EVENT_COUNT = "SELECT COUNT(*) FROM event WHERE project_id = :p"
+CHUNK = 5000  # events read and written at a time: memory stays flat however long the log
 
 
 def collect(run: Runner, project: ProjectRow, revision: str) -> dict[str, Any]:
-    """The whole project as plain data, in a stable order (ids, then keys)."""
+    """The whole project as plain data, in a stable order (ids, then keys).
+
+    Everything but the events, which `events` yields in chunks; `collect` puts them
+    in too, for callers that want one object (tests).
+    """
+    data = head(run, project, revision)
+    data["events"] = [e for chunk in events(run, project) for e in chunk]
+    return data
+
+
+def events(run: Runner, project: ProjectRow) -> Iterator[list[dict[str, Any]]]:
+    """The event log, oldest first, CHUNK events at a time."""
+    after = 0
+    while True:
+        rows = run(EVENTS, {"p": project.id, "after": after, "chunk": CHUNK})
+        if not rows:
+            return
+        after = rows[-1][0]
+        yield [
+            {
+                "key": r[1],
+                "day": _day(r[2]),
+                "recorded_at": _ts(r[3]),
+                "actor": r[4],
+                "kind": r[5],
+                "field": r[6],
+                "old": r[7],
+                "new": r[8],
+                "hash": r[9],
+            }
+            for r in rows
+        ]
+
+
+def write(
+    run: Runner, project: ProjectRow, revision: str, out: BinaryIO, progress: Progress
+) -> dict[str, Any]:
+    """Write the project file to `out`, the events chunk by chunk; the same text as
+    `dumps(collect(...))`. Returns the file's head (all but the events) and the count."""
+    data = head(run, project, revision)
+    total = int(run.scalar(EVENT_COUNT, {"p": project.id}) or 0)
+    text = dumps({**data, "events": []})
+    before, after = text.rsplit('  "events": []', 1)
+    out.write(before.encode("utf-8"))
+    if not total:
+        out.write(('  "events": []' + after).encode("utf-8"))
+        return {**data, "event_count": 0}
+    out.write(b'  "events": [\n')
+    written = 0
+    with progress(total) as step:
+        for chunk in events(run, project):
+            for e in chunk:
+                written += 1
+                element = json.dumps(e, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+                out.write(("    " + element + (",\n" if written < total else "\n")).encode())
+            step(len(chunk))
+    out.write(("  ]" + after).encode("utf-8"))
+    return {**data, "event_count": total}
+
+
+def head(run: Runner, project: ProjectRow, revision: str) -> dict[str, Any]:
+    """The project file without its events."""
     p = {"p": project.id}
     row = run.one(PROJECT, p)
     assert row is not None
@@ -153,20 +218,7 @@ def collect(run: Runner, project: ProjectRow, revision: str) -> dict[str, Any]:
             }
             for r in run(BASELINES, p)
         ],
-        "events": [
-            {
-                "key": r[0],
-                "day": _day(r[1]),
-                "recorded_at": _ts(r[2]),
-                "actor": r[3],
-                "kind": r[4],
-                "field": r[5],
-                "old": r[6],
-                "new": r[7],
-                "hash": r[8],
-            }
-            for r in run(EVENTS, p)
-        ],
+        "events": [],
     }
 
 
@@ -367,6 +419,7 @@ class _Check:
         project_id = data["project"]["id"]
         previous: str | None = None
         kinds = {k.value for k in EventKind}
+        ids = items_ids(items)
         for n, raw in enumerate(self.lst(data["events"], "events"), 1):
             where = f"event #{n}"
             names = {"key", "day", "recorded_at", "actor", "kind", "field", "old", "new", "hash"}
@@ -375,7 +428,7 @@ class _Check:
                 raise self.fail(where, f"item {e['key']!r} is not in the file")
             if e["kind"] not in kinds:
                 raise self.fail(where, f"kind {e['kind']!r} is not an event kind")
-            link = event_link(e, project_id, items_ids(items), where, self)
+            link = event_link(e, project_id, ids, where, self)
             previous = chain_hash(previous, link)
             if previous != e["hash"]:
                 raise self.fail(
@@ -410,6 +463,16 @@ def _bad() -> Any:
     raise ValueError
 
 
+def ts(value: str | None) -> datetime | None:
+    """A timestamp of a checked file."""
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def day(value: str | None) -> date | None:
+    """A date of a checked file."""
+    return None if value is None else date.fromisoformat(value)
+
+
 # --- restoring into a database ------------------------------------------------------
 
 
@@ -426,17 +489,18 @@ class Restored(NamedTuple):
 
 def summary_of(d: Mapping[str, Any]) -> str:
     """What a project file holds: "23 items, 10 dependencies, 0 closed days, …"."""
+    n_events = d["event_count"] if "event_count" in d else len(d["events"])
     counts = [
         (len(d["items"]), "item", "items"),
         (len(d["dependencies"]), "dependency", "dependencies"),
         (len(d["closed_days"]), "closed day", "closed days"),
         (len(d["baselines"]), "baseline", "baselines"),
-        (len(d["events"]), "event", "events"),
+        (n_events, "event", "events"),
     ]
     return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts)
 
 
-def restore(url: str, checked: Checked) -> Restored:
+def restore(url: str, checked: Checked, progress: Progress) -> Restored:
     """Load the project of `checked` into the database at `url`, in one transaction,
     creating and migrating the database if need be. Refuses (BadInput) when the
     database holds a project with the same key: that is `--merge`."""
@@ -446,7 +510,7 @@ def restore(url: str, checked: Checked) -> Restored:
     done: list[bool] = []
 
     def load(conn: Any) -> None:
-        done.append(_load(conn, checked, where))
+        done.append(_load(conn, checked, where, progress))
 
     before, created = db.migrate(url, load=load, create=True)
     created = created or before is None
@@ -454,19 +518,10 @@ def restore(url: str, checked: Checked) -> Restored:
     return Restored(where, checked.key, created, len(d["items"]), len(d["events"]), done[0])
 
 
-def _load(conn: Any, checked: Checked, where: str) -> bool:
-    from sqlalchemy import func, insert, select, text
+def _load(conn: Any, checked: Checked, where: str, progress: Progress) -> bool:
+    from sqlalchemy import func, insert, select
 
-    from tracker.models import (
-        Baseline,
-        BaselineItem,
-        ClosedDay,
-        Dependency,
-        Event,
-        Item,
-        Project,
-        Workstream,
-    )
+    from tracker.models import Item, Project, Workstream
 
     data = checked.data
     p = data["project"]
@@ -475,17 +530,12 @@ def _load(conn: Any, checked: Checked, where: str) -> bool:
             f"{where} already holds the project {p['key']!r}; nothing imported "
             "(`tracker import --merge FILE` updates it by key)"
         )
-    file_ids = [i["id"] for i in data["items"]]
+    # Keep the ids when nothing uses them (a range: a file may hold 100,000 items).
+    file_ids = [i["id"] for i in data["items"]] or [0]
     taken = conn.scalar(select(func.count()).where(Project.id == p["id"])) or conn.scalar(
-        select(func.count()).where(Item.id.in_(file_ids))
+        select(func.count()).where(Item.id.between(min(file_ids), max(file_ids)))
     )
     same_ids = not taken
-
-    def ts(value: str | None) -> datetime | None:
-        return None if value is None else datetime.fromisoformat(value)
-
-    def day(value: str | None) -> date | None:
-        return None if value is None else date.fromisoformat(value)
 
     project = {
         "key": p["key"],
@@ -510,9 +560,8 @@ def _load(conn: Any, checked: Checked, where: str) -> bool:
         for ws in data["workstreams"]
     }
     ids: dict[str, int] = {}
-    # Milestones before their tasks, each group in the file's order.
-    ordered = sorted(data["items"], key=lambda i: i["kind"] != Kind.MILESTONE.value)
-    for i in ordered:
+
+    def item_row(i: dict[str, Any]) -> dict[str, Any]:
         row = {
             "project_id": project_id,
             "key": i["key"],
@@ -534,7 +583,37 @@ def _load(conn: Any, checked: Checked, where: str) -> bool:
         }
         if same_ids:
             row["id"] = i["id"]
-        ids[i["key"]] = conn.execute(insert(Item).values(**row).returning(Item.id)).scalar_one()
+        return row
+
+    total = len(data["items"]) + len(data["events"])
+    with progress(total) as step:
+        # Milestones before their tasks (a task names its milestone's id), each in one
+        # statement; then the ids the database gave, by key.
+        for is_task in (False, True):
+            group = [i for i in data["items"] if (i["kind"] == Kind.TASK.value) == is_task]
+            if group:
+                conn.execute(insert(Item), [item_row(i) for i in group])
+                step(len(group))
+            found = conn.execute(select(Item.key, Item.id).where(Item.project_id == project_id))
+            ids.update({key: item_id for key, item_id in found})
+        _load_rest(conn, checked, project_id, ids, same_ids, step)
+    return same_ids
+
+
+def _load_rest(
+    conn: Any,
+    checked: Checked,
+    project_id: int,
+    ids: dict[str, int],
+    same_ids: bool,
+    step: Any,
+) -> None:
+    from sqlalchemy import insert, text
+
+    from tracker.models import Baseline, BaselineItem, ClosedDay, Dependency, Event
+
+    data = checked.data
+
     if data["dependencies"]:
         conn.execute(
             insert(Dependency),
@@ -585,27 +664,30 @@ def _load(conn: Any, checked: Checked, where: str) -> bool:
                     for bi in b["items"]
                 ],
             )
-    events = []
     previous: str | None = None
-    for n, e in enumerate(data["events"], 1):
-        link = event_link(e, project_id, ids, f"event #{n}", _Check(checked.source))
-        previous = e["hash"] if same_ids else chain_hash(previous, link)
-        events.append(
-            {
-                "project_id": project_id,
-                "item_id": link.item_id,
-                "day": link.day,
-                "recorded_at": link.recorded_at,
-                "actor": link.actor,
-                "kind": EventKind(link.kind),
-                "field": link.field,
-                "old": link.old,
-                "new": link.new,
-                "hash": previous,
-            }
-        )
-    if events:
-        conn.execute(insert(Event), events)  # in order: the chain follows the ids
+    check = _Check(checked.source)
+    all_events = data["events"]
+    for first in range(0, len(all_events), CHUNK):
+        rows = []
+        for n, e in enumerate(all_events[first : first + CHUNK], first + 1):
+            link = event_link(e, project_id, ids, f"event #{n}", check)
+            previous = e["hash"] if same_ids else chain_hash(previous, link)
+            rows.append(
+                {
+                    "project_id": project_id,
+                    "item_id": link.item_id,
+                    "day": link.day,
+                    "recorded_at": link.recorded_at,
+                    "actor": link.actor,
+                    "kind": EventKind(link.kind),
+                    "field": link.field,
+                    "old": link.old,
+                    "new": link.new,
+                    "hash": previous,
+                }
+            )
+        conn.execute(insert(Event), rows)  # in order: the chain follows the ids
+        step(len(rows))
     if same_ids and conn.dialect.name == "postgresql":
         for table in ("project", "item"):
             conn.execute(
@@ -614,7 +696,6 @@ def _load(conn: Any, checked: Checked, where: str) -> bool:
                     f"(SELECT MAX(id) FROM {table}))"
                 )
             )
-    return same_ids
 
 
 # --- merging into an existing project --------------------------------------------
@@ -624,9 +705,6 @@ def merge_table(checked: Checked) -> Any:
     """The file's items as the CSV importer's rows: new keys are added, known keys
     updated field by field, through the same core writes as `tracker import FILE.csv`."""
     from tracker.exchange.csv_io import COMMA, Row, Table
-
-    def day(value: str | None) -> date | None:
-        return None if value is None else date.fromisoformat(value)
 
     rows = [
         Row(
