@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from textwrap import dedent
 
 
@@ -169,3 +170,39 @@ def test_history_of_one_item_and_json(tracker) -> None:
         ("created", "Start der Optionskommune Stuttgart (zugelassener kommunaler Träger, SGB II)"),
     ]
     assert data["events"][0]["actor"] == "test-lead" and data["events"][0]["day"] == "2011-09-20"
+
+
+def test_limit_keeps_the_soonest_due(tracker) -> None:
+    data = json.loads(tracker("list", "--limit", "2", "--format", "json").stdout)
+    assert [i["key"] for i in data["items"]] == ["TRAIN-BASIS", "SW-INSTALL"]
+
+
+def test_a_long_list_on_a_terminal_goes_through_the_pager_and_never_when_piped(
+    sqlite_tracker, tmp_path: Path
+) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    paged = tmp_path / "paged.txt"
+    env = {
+        **os.environ,
+        "TRACKER_DATABASE_URL": f"sqlite:///{tmp_path}/tracker.db",
+        "PAGER": f"cat > {paged}",
+        "LINES": "10",
+        "COLUMNS": "200",
+    }
+    argv = [sys.executable, "-m", "tracker", "--today", "20.09.2011", "list", "--all"]
+    leader, follower = pty.openpty()
+    try:
+        subprocess.run(
+            argv, env=env, stdin=follower, stdout=follower, stderr=follower, check=True, timeout=60
+        )
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert "GO-LIVE" in paged.read_text(encoding="utf-8")  # 24 lines > 10: paged
+    paged.unlink()
+    piped = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
+    assert "GO-LIVE" in piped.stdout and not paged.exists()

@@ -172,6 +172,23 @@ def _out(text: str) -> None:
     sys.stdout.write(text)
 
 
+def _page(text: str) -> None:
+    """`text` to stdout; through a pager when it is a terminal the text would overflow
+    (like git log), never when piped."""
+    if not sys.stdout.isatty():
+        _out(text)
+        return
+    import shutil
+
+    if text.count("\n") < shutil.get_terminal_size().lines - 1:
+        _out(text)
+        return
+    import pydoc
+
+    os.environ.setdefault("LESS", "FRX")  # as git does: quit if one screen, keep colours
+    pydoc.pager(text)
+
+
 # --- setting up ------------------------------------------------------------------
 
 
@@ -322,9 +339,15 @@ def list_(
             "(overdue ones included)."
         ),
     ] = None,
+    limit: Annotated[
+        int | None, typer.Option(help="At most this many, the soonest due first.", min=1)
+    ] = None,
     fmt: FormatOption = Format.TABLE,
 ) -> None:
-    """Open milestones and tasks, soonest due first, with days and working days left."""
+    """Open milestones and tasks, soonest due first, with days and working days left.
+
+    A list longer than the terminal opens in a pager (less; $PAGER), never when piped.
+    """
     opts = _opts(ctx)
     if milestones and tasks:
         raise BadInput("--milestones and --tasks exclude each other")
@@ -343,11 +366,15 @@ def list_(
         owner=owner,
         kind=Kind.MILESTONE if milestones else Kind.TASK if tasks else None,
         due_until=span_end(opts.today, due_within) if due_within else queries.FAR_FUTURE,
+        limit=limit or queries.NO_LIMIT,
     )
     if overdue:
         wanted = wanted.only_overdue(opts.today)
     rows, clock = _read_with_clock(opts, lambda run, p: queries.list_items(run, p, wanted))
-    _out(render.items_json(rows, clock) if fmt is Format.JSON else render.item_table(rows, clock))
+    if fmt is Format.JSON:
+        _out(render.items_json(rows, clock))
+    else:
+        _page(render.item_table(rows, clock))
 
 
 @app.command()

@@ -141,7 +141,9 @@ WHERE i.project_id = :project
   AND COALESCE(i.due, '9999-12-31') >= :due_from
   AND COALESCE(i.due, '9999-12-31') <= :due_until
 ORDER BY i.due IS NULL, i.due, i.key
+LIMIT :limit
 """
+NO_LIMIT = 10**12  # LIMIT takes a number on both backends; NULL is PostgreSQL's alone
 
 
 class ItemRow(NamedTuple):
@@ -194,6 +196,7 @@ class ListFilter(NamedTuple):
     - dated_only: leave out items without a due date
     - due_from / due_until: due date within [due_from, due_until], both inclusive;
       undated items count as due on FAR_FUTURE, so any due_until before it drops them
+    - limit: at most this many, the soonest due first
     """
 
     include_closed: bool = False
@@ -204,6 +207,7 @@ class ListFilter(NamedTuple):
     dated_only: bool = False
     due_from: date = FAR_PAST
     due_until: date = FAR_FUTURE
+    limit: int = NO_LIMIT
 
     def only_overdue(self, today: date) -> ListFilter:
         """This filter narrowed to open items due before today."""
@@ -221,6 +225,7 @@ class ListFilter(NamedTuple):
             "dated_only": int(self.dated_only),
             "due_from": self.due_from,
             "due_until": self.due_until,
+            "limit": self.limit,
         }
 
 
