@@ -559,6 +559,20 @@ def test_hostile_text_in_reports(template_db: Path, title: str, note: str, owner
         assert key in md.stdout
         _table_rows_ok(md.stdout)
 
+        exported = run_cli(db, "export", "--comma", today=today)
+        check_clean(["export", "--comma"], exported)
+        assert exported.exit_code == 0
+        import csv
+        import io
+
+        from tracker.exchange.csv_io import restore
+
+        rows = list(csv.DictReader(io.StringIO(exported.stdout, newline="")))
+        # No cell a spreadsheet would run as a formula, and the title comes back whole.
+        assert not any(c[:1] in ("=", "+", "-", "@", "\t", "\r") for r in rows for c in r.values())
+        (row,) = [r for r in rows if r["key"] == key]
+        assert restore(row["title"]) == " ".join(title.split())
+
 
 # --- bugs the properties found (minimal cases) -------------------------------------
 
