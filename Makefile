@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint check bench wheel clean
+.PHONY: install demo test lint check bench compare wheel clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,13 @@ check: lint test
 
 bench: install
 	$(BIN)/python bench/startup.py
+
+# Cold-process times at 1,000 / 10,000 / 100,000 items beside Taskwarrior (issue #8);
+# databases are made once by bench/make_data.py and cached in bench/.data/.
+# `make compare COMPARE_ARGS="--sizes 1000 --runs 3"` for a quick run.
+COMPARE_ARGS ?= --memory
+compare: install
+	$(BIN)/python bench/compare.py $(COMPARE_ARGS)
 
 wheel: install
 	rm -rf dist
