@@ -531,14 +531,18 @@ def done_between(run: Runner, project: ProjectRow, after: date, until: date) -> 
 
 # --- the event log ---------------------------------------------------------------
 
-HISTORY = """
+_HISTORY = """
 SELECT e.id, e.day, e.recorded_at, e.actor, e.kind, e.field, e.old, e.new, i.key
 FROM event AS e
 LEFT JOIN item AS i ON i.id = e.item_id
-WHERE e.project_id = :project AND (:item = 0 OR e.item_id = :item)
+WHERE {where}
 ORDER BY e.id DESC
 LIMIT :limit
 """
+HISTORY = _HISTORY.format(where="e.project_id = :project")
+# Its own statement: with "(:item = 0 OR e.item_id = :item)" the planner walked the
+# project's whole log (258 ms at a million events) instead of the item's index.
+ITEM_HISTORY = _HISTORY.format(where="e.item_id = :item")
 
 
 class EventRow(NamedTuple):
@@ -563,8 +567,11 @@ def history(
     run: Runner, project: ProjectRow, *, item: ItemRow | None = None, limit: int = 1_000_000
 ) -> list[EventRow]:
     """The event log of the project or of one item, newest first."""
-    params = {"project": project.id, "item": item.id if item else 0, "limit": limit}
-    return [EventRow.from_db(r) for r in run(HISTORY, params)]
+    if item is not None:
+        rows = run(ITEM_HISTORY, {"item": item.id, "limit": limit})
+    else:
+        rows = run(HISTORY, {"project": project.id, "limit": limit})
+    return [EventRow.from_db(r) for r in rows]
 
 
 EVENTS_SINCE = """
