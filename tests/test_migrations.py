@@ -222,3 +222,36 @@ def test_the_orm_models_hold_the_plan_with_its_relations(db_url: str) -> None:
             assert org.due_baseline == org.due == date(2011, 12, 31) and org.due_derived
     finally:
         engine.dispose()
+
+
+def test_the_list_order_index_exists_and_list_reads_in_its_order(db_url: str) -> None:
+    # Autogenerate cannot compare expression indexes (it warns and skips them), so
+    # this checks the one that `tracker list --limit` depends on by hand.
+    db.migrate(db_url, create=True)
+    engine = db.make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            names = {i["name"] for i in inspect(conn).get_indexes("item")}
+            if conn.dialect.name == "sqlite":
+                from tracker.queries import LIST_ITEMS, ListFilter, ProjectRow
+
+                params = ListFilter(limit=10).params(
+                    ProjectRow(1, "p", "P", TODAY, "DE-BW", "", None)
+                )
+                plan_rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {LIST_ITEMS}", params)
+                query_plan = " | ".join(str(r[-1]) for r in plan_rows)
+                assert "ix_item_list_order" in query_plan
+                assert "TEMP B-TREE FOR ORDER BY" not in query_plan
+                found = conn.exec_driver_sql(
+                    "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'item'"
+                )
+                names |= {r[0] for r in found}
+            else:
+                found = conn.execute(
+                    text("SELECT indexname FROM pg_indexes WHERE tablename = 'item'")
+                )
+                names |= {r[0] for r in found}
+    finally:
+        engine.dispose()
+    assert {"ix_item_list_order", "ix_item_workstream_id_state"} <= names
+    assert "ix_item_workstream_id" not in names

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 # The Alembic revisions this code knows, oldest first; the last is the head. The
 # fast path checks `alembic_version` against this tuple without importing Alembic.
 # tests/test_migrations.py fails when a new revision is not listed here.
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004")
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005")
 HEAD = REVISIONS[-1]
 
 BUSY_TIMEOUT_MS = 5000

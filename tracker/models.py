@@ -39,6 +39,10 @@ NAMING_CONVENTION = {
 }
 
 
+# Undated items sort last: the expression of queries.LIST_ITEMS's ORDER BY.
+LIST_ORDER = "COALESCE(due, '9999-12-31')"
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
@@ -107,7 +111,11 @@ class Item(Base):
         # The filters of `tracker list`: open items by due date, by workstream, by owner.
         Index(None, "project_id", "state", "due"),
         Index(None, "project_id", "due"),
-        Index(None, "workstream_id"),
+        # The order of `tracker list` (undated last), so --limit reads only what it shows
+        # instead of sorting the whole project (migration 0005).
+        Index("ix_item_list_order", "project_id", sa.text(LIST_ORDER), "key"),
+        # Progress per workstream counts states without reading the rows.
+        Index(None, "workstream_id", "state"),
         Index(None, "milestone_id"),
         Index(None, "project_id", "owner"),
     )

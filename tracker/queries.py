@@ -140,7 +140,7 @@ WHERE i.project_id = :project
   AND (:dated_only = 0 OR i.due IS NOT NULL)
   AND COALESCE(i.due, '9999-12-31') >= :due_from
   AND COALESCE(i.due, '9999-12-31') <= :due_until
-ORDER BY i.due IS NULL, i.due, i.key
+ORDER BY COALESCE(i.due, '9999-12-31'), i.key
 LIMIT :limit
 """
 NO_LIMIT = 10**12  # LIMIT takes a number on both backends; NULL is PostgreSQL's alone

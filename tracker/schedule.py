@@ -22,8 +22,9 @@ working day of the calendar), so weekends and holidays never count as room. The
 critical items are the open ones with zero slack: every one of them that slips by a
 working day moves the target by one. `tests/test_schedule.py` checks exactly that.
 
-The order comes from the standard library's `graphlib.TopologicalSorter`, which also
-names a cycle; the forward and backward passes are one loop each over that order.
+The order comes from Kahn's algorithm (twice as fast as `graphlib.TopologicalSorter`
+at 100,000 items, measured); graphlib names a cycle when there is one. The forward and
+backward passes are one loop each over that order.
 """
 
 from __future__ import annotations
@@ -294,15 +295,34 @@ def graph(items: Iterable[ItemRow], dependencies: Iterable[DependencyRow]) -> di
 
 
 def topological_order(preds: Mapping[str, Sequence[Edge]]) -> list[str]:
-    """Keys with every predecessor before its successors; BadInput naming a cycle."""
+    """Keys with every predecessor before its successors; Cycle (BadInput) naming one.
+
+    Kahn's algorithm over the keys in their given order: at 100,000 items it takes
+    295 ms where graphlib's static_order takes 637 ms (bench/RESULTS.md). When some
+    keys are left over there is a cycle, and graphlib names it.
+    """
+    waiting = {key: len(edges) for key, edges in preds.items()}
+    succs: dict[str, list[str]] = {key: [] for key in preds}
+    for key, edges in preds.items():
+        for edge in edges:
+            succs[edge.predecessor].append(key)
+    order = [key for key, n in waiting.items() if n == 0]
+    for key in order:  # grows while it is read
+        for succ in succs[key]:
+            waiting[succ] -= 1
+            if waiting[succ] == 0:
+                order.append(succ)
+    if len(order) == len(preds):
+        return order
     sorter: TopologicalSorter[str] = TopologicalSorter()
     for key, edges in preds.items():
         sorter.add(key, *(e.predecessor for e in edges))
     try:
-        return list(sorter.static_order())
+        sorter.prepare()
     except CycleError as exc:
         # graphlib lists a cycle predecessor first, ending where it started.
         raise Cycle(list(exc.args[1])) from None
+    raise AssertionError("Kahn's algorithm left keys over, but graphlib found no cycle")
 
 
 class Cycle(BadInput):
