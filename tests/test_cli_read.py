@@ -206,3 +206,16 @@ def test_a_long_list_on_a_terminal_goes_through_the_pager_and_never_when_piped(
     paged.unlink()
     piped = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
     assert "GO-LIVE" in piped.stdout and not paged.exists()
+
+
+def test_status_stays_one_screen_and_says_how_many_more(sqlite_tracker) -> None:
+    for n in range(17):
+        added = sqlite_tracker("add", f"Akte {n}", "--milestone", "MIG-PREP", "--due", "01.10.2011")
+        assert added.exit_code == 0, added.output
+    out = sqlite_tracker("status", today="11.10.2011").stdout
+    overdue = out.split("\nOverdue\n", 1)[1].split("\n\n", 1)[0]
+    # The 17 files and TRAIN-BASIS (due 10.10.) are overdue: 15 rows, the rest counted.
+    assert overdue.count("MIG-PREP.") == 15
+    assert overdue.splitlines()[-1] == "  … and 3 more: tracker list --overdue"
+    data = json.loads(sqlite_tracker("status", "--format", "json", today="11.10.2011").stdout)
+    assert len(data["overdue"]) == 18  # JSON keeps them all

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # write commands need none of these at run time
 DERIVED_MARK = "*"
 DERIVED_NOTE = "* derived date: the source gives none (see `tracker show KEY`)"
 DATE_FIELDS = {"due", "start", "done_on"}
+STATUS_ROWS = 15  # rows per section of `tracker status`: one screen, however large the plan
 
 
 def table(
@@ -313,28 +314,38 @@ def status_text(s: Status, clock: Clock) -> str:
         "  " + ln for ln in table(["WORKSTREAM", "", "DONE", ""], rows, frozenset({2})).splitlines()
     ]
 
-    def section(title: str, items: Sequence[ItemRow], empty: str) -> None:
+    def section(title: str, items: Sequence[Any], empty: str, rest: str, render: Any) -> None:
         out.extend(["", title])
         if not items:
             out.append(f"  {empty}")
             return
-        out.extend("  " + ln for ln in item_table(items, clock).splitlines())
+        out.extend("  " + ln for ln in render(items[:STATUS_ROWS], clock).splitlines())
+        if len(items) > STATUS_ROWS:
+            out.append(f"  … and {len(items) - STATUS_ROWS:,} more: {rest}")
 
     soon = (s.soon_until - clock.today).days
     recent = (clock.today - s.recent_after).days
-    out.extend(["", "At risk (forecast after due)"])
-    if s.at_risk:
-        out.extend("  " + ln for ln in planned_table(s.at_risk, clock).splitlines())
-    else:
-        out.append("  nothing at risk: every forecast meets its due date")
-    section("Overdue", s.overdue, "nothing overdue")
     section(
-        f"Due until {format_de(s.soon_until)}", s.due_soon, f"nothing due in the next {soon} days"
+        "At risk (forecast after due)",
+        s.at_risk,
+        "nothing at risk: every forecast meets its due date",
+        "tracker forecast --at-risk",
+        planned_table,
+    )
+    section("Overdue", s.overdue, "nothing overdue", "tracker list --overdue", item_table)
+    section(
+        f"Due until {format_de(s.soon_until)}",
+        s.due_soon,
+        f"nothing due in the next {soon} days",
+        f"tracker list --due-within {soon}d",
+        item_table,
     )
     section(
         f"Done since {format_de(s.recent_after)}",
         s.recently_done,
         f"nothing done in the last {recent} days",
+        "tracker history",
+        item_table,
     )
     return "\n".join(out) + "\n"
 
