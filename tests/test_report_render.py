@@ -736,3 +736,18 @@ def test_a_go_live_forecast_after_its_due_date_says_by_how_much_and_why(pushed: 
     assert kw39.go_live_forecast is not None
     assert kw39.go_live_forecast.forecast.finish == date(2012, 1, 1)
     assert keys(kw39.at_risk) == ["TRAIN-VERTIEFUNG"]
+
+
+def test_a_long_section_shows_its_first_rows_and_counts_the_rest(sqlite_tracker, tmp_path):
+    rows = ["key;kind;milestone;workstream;title;due"]
+    rows += [f"AKTE-{n:02d};task;MIG-PREP;;Akte {n};03.10.2011" for n in range(55)]
+    (tmp_path / "akten.csv").write_text("\r\n".join(rows) + "\r\n", encoding="utf-8")
+    imported = sqlite_tracker("import", str(tmp_path / "akten.csv"))
+    assert imported.exit_code == 0, imported.output
+    md = sqlite_tracker("report", "weekly", "--lang", "de", today="12.10.2011").stdout
+    overdue = md.split("## Überfällig", 1)[1].split("\n## ", 1)[0]
+    # 55 files and TRAIN-BASIS are overdue: 50 rows, then the rest counted.
+    assert overdue.count("| AKTE-") + overdue.count("| TRAIN-BASIS") == 50
+    assert "… und 6 weitere" in overdue
+    html = sqlite_tracker("report", "weekly", "--format", "html", today="12.10.2011").stdout
+    assert '<p class="more">… und 6 weitere</p>' in html  # the plan's language

@@ -23,11 +23,13 @@ from tracker.dates import format_de
 from tracker.queries import ItemRow
 from tracker.report.data import WeeklyReport, week_label
 from tracker.report.i18n import (
+    REPORT_ROWS,
     go_live_forecast,
     headline,
     late,
     long_date,
     month,
+    more,
     reason,
     state_name,
     t,
@@ -81,7 +83,7 @@ tbody tr:nth-child(even) td { background: #f1f1f1; }
 .key { font-weight: bold; }
 .text { white-space: pre-line; }
 tr.overdue td.num, tr.at-risk td.num { font-weight: bold; color: #b71c1c; }
-.none { font-style: italic; color: #444; }
+.none, .more { font-style: italic; color: #444; }
 svg.bar { width: 32mm; height: 3.2mm; vertical-align: middle; }
 svg.bar .track { fill: #fff; stroke: #333; stroke-width: 1; }
 svg.bar .fill { fill: #4f7f52; }
@@ -146,8 +148,13 @@ def _signed(n: int) -> str:
 def _table(
     headers: Sequence[tuple[str, str]],
     rows: Iterable[tuple[str, Sequence[str]]],
+    lang: str,
 ) -> str:
-    """A bordered table: headers as (text, class), rows as (row class, escaped cells)."""
+    """A bordered table: headers as (text, class), rows as (row class, escaped cells);
+    at most REPORT_ROWS rows, then a line that counts the rest."""
+    rows = list(rows)
+    left_out = len(rows) - REPORT_ROWS
+    rows = rows[:REPORT_ROWS]
     cls = [c for _, c in headers]
     head = "".join(
         f'<th class="{c}">{_e(h)}</th>' if c else f"<th>{_e(h)}</th>" for h, c in headers
@@ -160,10 +167,12 @@ def _table(
         )
         attr = f' class="{row_class}"' if row_class else ""
         body.append(f"<tr{attr}>{tds}</tr>")
+    rest = f'\n<p class="more">{_e(more(lang, left_out))}</p>' if left_out > 0 else ""
     return (
         f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
         + "\n".join(body)
         + "\n</tbody>\n</table>"
+        + rest
     )
 
 
@@ -229,7 +238,7 @@ def _summary(r: WeeklyReport, lang: str) -> _Section:
     tiles = "".join(f"<li{c}><b>{n}</b>{_e(label)}</li>" for c, n, label in counts)
     rows = [("", [_e(p.title), f"{p.done} / {p.total}", _bar(p.done, p.total)]) for p in r.progress]
     progress = _table(
-        [(t(lang, "workstream"), ""), (t(lang, "done_of_total"), "num"), ("", "")], rows
+        [(t(lang, "workstream"), ""), (t(lang, "done_of_total"), "num"), ("", "")], rows, lang
     )
     target = r.go_live_forecast
     slipping = " late" if target is not None and target.forecast.at_risk else ""
@@ -518,7 +527,7 @@ def _done(r: WeeklyReport, lang: str) -> _Section:
         (t(lang, "done_on"), "date"),
         (t(lang, "marked_by"), ""),
     ]
-    return _Section("done", heading, _table(headers, rows))
+    return _Section("done", heading, _table(headers, rows, lang))
 
 
 def _overdue(r: WeeklyReport, lang: str) -> _Section:
@@ -546,7 +555,7 @@ def _overdue(r: WeeklyReport, lang: str) -> _Section:
         (t(lang, "days_overdue"), "num"),
         (t(lang, "working_days_overdue"), "num"),
     ]
-    return _Section("overdue", heading, _table(headers, rows), short=False)
+    return _Section("overdue", heading, _table(headers, rows, lang), short=False)
 
 
 def _at_risk(r: WeeklyReport, lang: str) -> _Section:
@@ -574,7 +583,7 @@ def _at_risk(r: WeeklyReport, lang: str) -> _Section:
         (t(lang, "working_days_late"), "num"),
         (t(lang, "why"), "why"),
     ]
-    return _Section("at-risk", heading, _table(headers, rows), short=False)
+    return _Section("at-risk", heading, _table(headers, rows, lang), short=False)
 
 
 def _upcoming_table(items: Sequence[tuple[ItemRow, int, int]], lang: str, with_owner: bool) -> str:
@@ -602,7 +611,7 @@ def _upcoming_table(items: Sequence[tuple[ItemRow, int, int]], lang: str, with_o
         (t(lang, "days_left"), "num"),
         (t(lang, "working_days_left"), "num"),
     ]
-    return _table(headers, rows)
+    return _table(headers, rows, lang)
 
 
 def _due_next(r: WeeklyReport, lang: str) -> _Section:
@@ -645,7 +654,7 @@ def _rescheduled(r: WeeklyReport, lang: str) -> _Section:
         (t(lang, "slip"), "num"),
         (t(lang, "who"), ""),
     ]
-    return _Section("rescheduled", heading, _table(headers, rows))
+    return _Section("rescheduled", heading, _table(headers, rows, lang))
 
 
 def _key_dates(r: WeeklyReport, lang: str) -> _Section:
@@ -669,7 +678,7 @@ def _notes(r: WeeklyReport, lang: str) -> _Section:
         (t(lang, "who"), ""),
         (t(lang, "note"), "text"),
     ]
-    return _Section("notes", heading, _table(headers, rows), short=False)
+    return _Section("notes", heading, _table(headers, rows, lang), short=False)
 
 
 # --- the page ---------------------------------------------------------------------

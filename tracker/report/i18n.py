@@ -69,6 +69,7 @@ TEXT: dict[str, dict[str, str]] = {
         "notes": "Notizen dieser Woche",
         "timeline": "Zeitplan",
         "none": "keine",
+        "more": "… und {n} weitere",
         "key": "Schlüssel",
         "item": "Vorhaben",
         "owner": "Verantwortlich",
@@ -145,6 +146,7 @@ TEXT: dict[str, dict[str, str]] = {
         "notes": "Notes added this week",
         "timeline": "Timeline",
         "none": "none",
+        "more": "… and {n} more",
         "key": "Key",
         "item": "Item",
         "owner": "Owner",
@@ -214,6 +216,17 @@ def resolve_language(option: str | None, project_language: str | None) -> str:
                 raise BadInput(f"{source}: {value!r} is not a report language (use de or en)")
             return lang
     return "en"
+
+
+# Rows a table of the report shows at most: every row of a changeover's plan, and a
+# readable page for a programme of thousands of items (the rest are counted).
+REPORT_ROWS = 50
+
+
+def more(lang: str, n: int) -> str:
+    """ "… und 1.234 weitere" / "… and 1,234 more" for the rows a table leaves out."""
+    count = f"{n:,}".replace(",", "." if lang == "de" else ",")
+    return t(lang, "more", n=count)
 
 
 def t(lang: str, key: str, **values: object) -> str:

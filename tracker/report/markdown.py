@@ -20,7 +20,16 @@ from datetime import date
 from tracker.dates import format_de
 from tracker.queries import ItemRow
 from tracker.report.data import Rescheduled, WeeklyReport, week_label
-from tracker.report.i18n import go_live_forecast, headline, long_date, reason, state_name, t
+from tracker.report.i18n import (
+    REPORT_ROWS,
+    go_live_forecast,
+    headline,
+    long_date,
+    more,
+    reason,
+    state_name,
+    t,
+)
 
 DERIVED_MARK = "*"
 
@@ -118,7 +127,9 @@ class _Doc:
             self.block(_cap(t(self.lang, "none")) + ".")
             return
         headers = [_cap(t(self.lang, c)) for c in columns]
-        self.block(*_table(headers, rows, right))
+        self.block(*_table(headers, rows[:REPORT_ROWS], right))
+        if len(rows) > REPORT_ROWS:
+            self.block(more(self.lang, len(rows) - REPORT_ROWS))
         if derived:
             self.block("\\" + t(self.lang, "derived"))
 
