@@ -740,7 +740,7 @@ def test_a_go_live_forecast_after_its_due_date_says_by_how_much_and_why(pushed: 
 
 def test_a_long_section_shows_its_first_rows_and_counts_the_rest(sqlite_tracker, tmp_path):
     rows = ["key;kind;milestone;workstream;title;due"]
-    rows += [f"AKTE-{n:02d};task;MIG-PREP;;Akte {n};03.10.2011" for n in range(55)]
+    rows += [f"AKTE-{n:02d};milestone;;migration;Akte {n};03.10.2011" for n in range(55)]
     (tmp_path / "akten.csv").write_text("\r\n".join(rows) + "\r\n", encoding="utf-8")
     imported = sqlite_tracker("import", str(tmp_path / "akten.csv"))
     assert imported.exit_code == 0, imported.output
@@ -751,3 +751,6 @@ def test_a_long_section_shows_its_first_rows_and_counts_the_rest(sqlite_tracker,
     assert "… und 6 weitere" in overdue
     html = sqlite_tracker("report", "weekly", "--format", "html", today="12.10.2011").stdout
     assert '<p class="more">… und 6 weitere</p>' in html  # the plan's language
+    # The timeline draws 50 milestones too and counts the rest under it.
+    figure = html.split('<section id="timeline"', 1)[1].split("</figure>", 1)[0]
+    assert figure.count('class="title"') == 50 and "weitere</figcaption>" in figure

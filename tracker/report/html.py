@@ -492,7 +492,15 @@ def _legend(r: WeeklyReport, lang: str, y: float) -> str:
 def _timeline(r: WeeklyReport, lang: str) -> _Section:
     if not r.timeline:
         return _Section("timeline", t(lang, "timeline"), _none(lang))
+    left_out = len(r.timeline) - REPORT_ROWS
+    if left_out > 0:
+        # A programme of thousands of milestones: the ones from the as-of week on.
+        ahead = [i for i in r.timeline if (i.due or i.start or r.as_of) >= r.week.monday]
+        shown = (ahead or r.timeline)[:REPORT_ROWS]
+        r = r._replace(timeline=sorted(shown, key=lambda i: (i.start or i.due, i.key)))
     caption = _e(t(lang, "derived")) if any(i.due_derived for i in r.timeline) else ""
+    if left_out > 0:
+        caption = " ".join(filter(None, [caption, _e(more(lang, left_out))]))
     body = f"<figure>\n{_timeline_svg(r, lang)}\n<figcaption>{caption}</figcaption>\n</figure>"
     return _Section("timeline", t(lang, "timeline"), body)
 

@@ -266,12 +266,14 @@ def render(report: WeeklyReport, lang: str) -> str:
     doc.block(_heading(2, tr("notes")))
     if not r.notes:
         doc.block(_cap(tr("none")) + ".")
-    for n in r.notes:
+    for n in r.notes[:REPORT_ROWS]:
         about = f"**{_inline(n.key)}** {_inline(n.title)}".rstrip() if n.key else ""
         doc.block(
             f"- {long_date(lang, n.day)} · {_inline(n.actor)}" + (f" · {about}" if about else "")
         )
         doc.block(*("  " + line for line in _quote(n.text)))
+    if len(r.notes) > REPORT_ROWS:
+        doc.block(more(lang, len(r.notes) - REPORT_ROWS))
     return doc.text()
 
 
