@@ -494,9 +494,12 @@ def _timeline(r: WeeklyReport, lang: str) -> _Section:
         return _Section("timeline", t(lang, "timeline"), _none(lang))
     left_out = len(r.timeline) - REPORT_ROWS
     if left_out > 0:
-        # A programme of thousands of milestones: the ones from the as-of week on.
+        # A programme of thousands of milestones: the ones from the as-of week on, and
+        # the latest before it where fewer lie ahead.
         ahead = [i for i in r.timeline if (i.due or i.start or r.as_of) >= r.week.monday]
-        shown = (ahead or r.timeline)[:REPORT_ROWS]
+        past = [i for i in r.timeline if (i.due or i.start or r.as_of) < r.week.monday]
+        shown = ahead[:REPORT_ROWS]
+        shown += past[len(past) - (REPORT_ROWS - len(shown)) :]
         r = r._replace(timeline=sorted(shown, key=lambda i: (i.start or i.due, i.key)))
     caption = _e(t(lang, "derived")) if any(i.due_derived for i in r.timeline) else ""
     if left_out > 0:
