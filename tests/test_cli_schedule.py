@@ -331,3 +331,23 @@ def test_a_closed_day_is_not_a_working_day_anywhere(tracker):
     ok(tracker("calendar", "open", "02.11.2011"))
     assert data(tracker, "status")["go_live"]["working_days_left"] == wdays
     assert [e["field"] for e in events(tracker)[:2]] == ["closed_day", "closed_day"]
+
+
+def test_a_date_at_the_end_of_the_calendar_costs_the_forecast_not_the_status(tracker):
+    ok(tracker("edit", "MIG-PREP", "--due", "30.12.2099"))  # go-live now waits for it
+    status = ok(tracker("status"))
+    assert "Go-live forecast: none (the schedule runs past 31.12.2099" in status
+    assert "Progress:" in status
+    data = json.loads(ok(tracker("status", "--format", "json")))
+    assert data["go_live_forecast"] is None and "31.12.2099" in data["forecast_problem"]
+    assert tracker("report", "weekly").exit_code == 0
+
+
+def test_calendar_show_from_the_first_year_and_refuses_a_reversed_range(tracker):
+    first = data(tracker, "calendar", "show", "--from", "01.01.1995", "--until", "10.01.1995")
+    assert [d["day"] for d in first["days_off"]] == ["1995-01-01", "1995-01-06"]
+    refused = tracker("calendar", "show", "--from", "01.02.2012", "--until", "10.01.2012")
+    assert (refused.exit_code, refused.stderr) == (
+        1,
+        "tracker: --from 01.02.2012 is after --until 10.01.2012\n",
+    )

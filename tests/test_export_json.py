@@ -43,6 +43,7 @@ def without_ids(text: str) -> dict[str, Any]:
 def test_export_import_export_gives_the_same_file(tracker, db_url, tmp_path: Path) -> None:
     busy_project(tracker)
     first = export(db_url, tmp_path / "first.json")
+    assert (tmp_path / "first.json").stat().st_mode & 0o777 == 0o600  # like the database
     data = json.loads(first)
     assert (data["format"], data["version"], data["project"]["key"]) == (
         "tracker-project",
@@ -193,8 +194,22 @@ def test_a_broken_file_is_one_line_and_nothing_is_written(
         (lambda d: d["dependencies"][0].update(predecessor="NOPE"), "predecessor 'NOPE' is not"),
         (lambda d: d["items"][1].update(key=d["items"][0]["key"]), "the key is in the file twice"),
         (lambda d: d["items"][0].pop("title"), "title is missing"),
+        # What the database's constraints or the everyday commands would only find later:
+        (lambda d: d["dependencies"].append(dict(d["dependencies"][0], item="SW-INSTALL",
+                                                 predecessor="GO-LIVE")), "a cycle: "),
+        (lambda d: d["dependencies"].append(d["dependencies"][0]), "twice"),
+        (lambda d: d["items"][0].update(due_derived="yes"), "due_derived: must be true or"),
+        (lambda d: d["workstreams"].append(d["workstreams"][0]), "not a workstream key or twice"),
+        (lambda d: d["project"].update(language="xyz"), "language 'xyz' is not de, en or null"),
+        (lambda d: d["project"].update(go_live="9999-12-31"), "outside the years"),
+        (lambda d: d["items"][0].update(owner=7), "owner: must be text or null"),
+        (lambda d: d["baselines"].append({"name": "x" * 40, "day": "2011-09-20",
+                                          "saved_at": "2011-09-20T10:00:00", "actor": "a",
+                                          "items": []}), "longer than 32"),
+        (lambda d: d["baselines"].append({"name": "b", "day": "nope", "saved_at": None,
+                                          "actor": "a", "items": []}), "'nope' is not an ISO"),
     ],
-)
+)  # fmt: skip
 def test_a_file_with_a_bad_value_names_where(
     sqlite_tracker, tmp_path: Path, change: Any, message: str
 ) -> None:

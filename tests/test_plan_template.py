@@ -160,3 +160,26 @@ def test_init_makes_another_municipality_from_the_template(
         1,
         "tracker: --go-live, --name and --region go with --plan\n",
     )
+
+
+def test_a_relative_done_date_needs_the_state_done_too(tmp_path: Path) -> None:
+    text = PLAN.format(due="go_live", b_start="A", b_due="A", closed="")
+    text = text.replace('key = "B"\n', 'key = "B"\ndone_on = "go_live - 2 months"\n')
+    (tmp_path / "plan.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(BadPlan, match="milestone 'B': done_on is given but the state is planned"):
+        read(str(tmp_path / "plan.toml"))
+
+
+def test_a_key_with_start_or_due_in_it_is_still_an_anchor(tmp_path: Path) -> None:
+    text = PLAN.format(due="go_live - 1 day", b_start="A", b_due="A", closed="")
+    text = text.replace('key = "A"', 'key = "TRAIN-START"').replace('"A"', '"TRAIN-START"')
+    (tmp_path / "plan.toml").write_text(text, encoding="utf-8")
+    plan = read(str(tmp_path / "plan.toml"))
+    assert plan.milestones[1].due == date(2011, 12, 31)
+
+
+def test_project_renames_a_template_but_not_a_plan_of_dates() -> None:
+    assert read(TEMPLATE, Overrides(go_live=date(2013, 1, 1), key="kreis-x")).key == "kreis-x"
+    assert read("stuttgart-2012", Overrides(key="Stuttgart-2012")).key == "stuttgart-2012"
+    with pytest.raises(BadPlan, match="is the project 'stuttgart-2012', not 'kreis-x'"):
+        read("stuttgart-2012", Overrides(key="kreis-x"))

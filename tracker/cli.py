@@ -21,7 +21,7 @@ from typer.core import TyperGroup
 
 from tracker import actions, db, fields, queries, render
 from tracker.actions import Who
-from tracker.dates import parse_date, resolve_today, span_end
+from tracker.dates import format_de, parse_date, resolve_today, span_end
 from tracker.errors import BadInput, TrackerError
 from tracker.states import Kind, State
 
@@ -631,7 +631,7 @@ def _export_json(opts: GlobalOptions, output: Path | None) -> None:
         sys.stdout.buffer.flush()
         return
     written: list[dict[str, Any]] = []
-    save_with(output, lambda out: written.append(write(out)))
+    save_with(output, lambda out: written.append(write(out)), private=True)
     head = written[0]
     what = f"{head['project']['key']} ({project_json.summary_of(head)})"
     _out(f"Wrote {what} to {output}.\n")
@@ -1022,6 +1022,8 @@ def calendar_show(
 
     def view(run: db.Runner, project: queries.ProjectRow) -> overview.CalendarView:
         end = last or max(queries.latest_due(run, project) or project.go_live, project.go_live)
+        if end < first:
+            raise BadInput(f"--from {format_de(first)} is after --until {format_de(end)}")
         return overview.calendar_view(project, queries.closed_days(run, project), first, end)
 
     result = _read(opts, view)

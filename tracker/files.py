@@ -21,8 +21,12 @@ def save(path: Path, content: str | bytes) -> None:
     save_with(path, lambda f: f.write(data))
 
 
-def save_with(path: Path, write: Callable[[BinaryIO], object]) -> None:
-    """`save`, for content that `write(file)` writes piece by piece (a large export)."""
+def save_with(path: Path, write: Callable[[BinaryIO], object], *, private: bool = False) -> None:
+    """`save`, for content that `write(file)` writes piece by piece (a large export).
+
+    `private`: readable by the owner only, like the database (a whole project's
+    history); otherwise the umask decides, as for a report that is meant to be shared.
+    """
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise BadInput(f"cannot write {path}: the folder {folder} does not exist")
@@ -31,10 +35,10 @@ def save_with(path: Path, write: Callable[[BinaryIO], object]) -> None:
         try:
             with os.fdopen(fd, "wb") as f:
                 write(f)
-            # mkstemp makes the file private; a report is for sharing, so the umask decides.
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
+            if not private:  # mkstemp made it private; a report is for sharing
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(tmp, 0o666 & ~umask)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

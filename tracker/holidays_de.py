@@ -205,7 +205,7 @@ class WorkingCalendar:
         """
         return [
             (day, name)
-            for year in range(after.year, until.year + 1)
+            for year in range((after + timedelta(days=1)).year, until.year + 1)
             for day, name in _holidays(self.region, year).items()
             if after < day <= until
         ]

@@ -97,6 +97,7 @@ class Status(NamedTuple):
     recent_after: date
     at_risk: list[Planned]  # forecast after due, the largest slip first
     go_live: Target | None  # the go-live milestone and its forecast
+    forecast_problem: str | None  # why there is no forecast, if there is none
 
     @property
     def done(self) -> int:
@@ -117,7 +118,7 @@ def status(run: Runner, project: ProjectRow, today: date) -> Status:
 
     soon_until = today + timedelta(days=SOON_DAYS)
     recent_after = today - timedelta(days=RECENT_DAYS)
-    schedule = planning.load(run, project, today)
+    outlook = planning.outlook(run, project, today)
     return Status(
         project=project,
         progress=progress(run, project),
@@ -126,8 +127,9 @@ def status(run: Runner, project: ProjectRow, today: date) -> Status:
         recently_done=done_between(run, project, recent_after, today),
         soon_until=soon_until,
         recent_after=recent_after,
-        at_risk=planning.at_risk(schedule),
-        go_live=planning.go_live(schedule, project),
+        at_risk=outlook.at_risk,
+        go_live=outlook.go_live,
+        forecast_problem=outlook.problem,
     )
 
 

@@ -204,7 +204,7 @@ class _Reader:
         key = self.valid(
             "[project]",
             fields.short_key,
-            self.overrides.key or self.text(project, "key", "[project]"),
+            self.text(project, "key", "[project]"),
             "project key",
             fields.MAX_PROJECT_KEY,
         )
@@ -243,6 +243,21 @@ class _Reader:
                     f"{self.source} gives dates relative to go-live: say when with --go-live DATE"
                 )
             raise self.fail("[project]", "go_live is missing")
+        if self.overrides.key:
+            wanted = self.valid(
+                "--project",
+                fields.short_key,
+                self.overrides.key,
+                "project key",
+                fields.MAX_PROJECT_KEY,
+            )
+            if not self.pending and wanted != key:
+                # TRACKER_PROJECT set for another project must not rename this plan.
+                raise BadPlan(
+                    f"{self.source} is the project {key!r}, not {wanted!r} "
+                    "(--project or TRACKER_PROJECT); only a template takes a new key"
+                )
+            key = wanted
         if self.pending:
             self.resolve(milestones, go_live, WorkingCalendar(region, [d for d, _ in closed_days]))
         elif self.overrides.go_live is not None:
@@ -322,11 +337,13 @@ class _Reader:
             if (key, name) in self.pending:
                 value(key, name, self.pending[(key, name)][1])
         for item in items.values():
+            where = f"{item.kind.value} {item.key!r}"
             if item.start and item.due and item.start > item.due:
                 raise self.fail(
-                    f"{item.kind.value} {item.key!r}",
-                    f"start {format_de(item.start)} is after due {format_de(item.due)}",
+                    where, f"start {format_de(item.start)} is after due {format_de(item.due)}"
                 )
+            if item.done_on and item.state is not State.DONE:
+                raise self.fail(where, f"done_on is given but the state is {item.state.value}")
 
     def closed_days(self, raw: Any) -> list[tuple[Day, str]]:
         if not isinstance(raw, list):

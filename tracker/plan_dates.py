@@ -32,8 +32,10 @@ UNITS = {name: unit for unit, names in _UNITS.items() for name in names}
 
 _SIGN = r"[+\-−]"
 _TERM = re.compile(rf"\s+({_SIGN})\s*(\d{{1,5}})\s*([^\W\d_]+(?:\s+[^\W\d_]+)?)", re.I)
+# A key, then optionally .start or .due: "TRAIN-START" stays a key, "TRAIN.start" is not.
 _ANCHOR = re.compile(
-    r"(go_live|[a-z][a-z0-9]*(?:[._-](?!(?:start|due)\b)[a-z0-9]+)*)(\.start|\.due)?", re.I
+    r"(go_live|[a-z][a-z0-9]*(?:(?:[_-]|\.(?!(?:start|due)\b))[a-z0-9]+)*)(\.start|\.due)?",
+    re.I,
 )
 
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from tracker.dates import format_de
 from tracker.db import Runner
-from tracker.errors import BadInput, InvalidTransition, NotFound
+from tracker.errors import BadDate, BadInput, InvalidTransition, NotFound
 from tracker.overview import calendar_of
 from tracker.queries import (
     BaselineDates,
@@ -89,6 +89,30 @@ def go_live(schedule: Schedule, project: ProjectRow) -> Target | None:
     """The go-live milestone and its forecast, if the plan has one."""
     item = default_target(schedule.items.values(), project.go_live)
     return None if item is None else Target(item, schedule.forecasts[item.key])
+
+
+class Outlook(NamedTuple):
+    """What `status` and the weekly report show of the schedule."""
+
+    at_risk: list[Planned]
+    go_live: Target | None
+    problem: str | None  # why there is no forecast (the schedule leaves the calendar)
+
+
+def outlook(
+    run: Runner,
+    project: ProjectRow,
+    today: date,
+    items: Iterable[ItemRow] | None = None,
+    deps: Iterable[DependencyRow] | None = None,
+) -> Outlook:
+    """The items at risk and the go-live forecast; none, with the reason, when a date
+    so late that the schedule runs past the calendar makes a forecast impossible."""
+    try:
+        schedule = load(run, project, today, items=items, deps=deps)
+    except BadDate as exc:
+        return Outlook([], None, str(exc))
+    return Outlook(at_risk(schedule), go_live(schedule, project), None)
 
 
 def at_risk(schedule: Schedule) -> list[Planned]:

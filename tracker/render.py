@@ -300,7 +300,9 @@ def status_text(s: Status, clock: Clock) -> str:
     out = [
         s.project.name,
         f"Today {format_de(clock.today)} ({s.project.region}). {go_live_line(s.project, clock)}.",
-        target_line(s.go_live),
+        target_line(s.go_live)
+        if s.forecast_problem is None
+        else f"Go-live forecast: none ({s.forecast_problem}).",
         "",
         headline("en", s.milestones_due_soon, len(s.overdue)),
         "",
@@ -383,6 +385,7 @@ def status_json(s: Status, clock: Clock) -> str:
             "recently_done": [item_json(i, clock) for i in s.recently_done],
             "recently_done_after": s.recent_after.isoformat(),
             "go_live_forecast": target_json(s.go_live, clock),
+            "forecast_problem": s.forecast_problem,
             "at_risk": [planned_json(p.item, p.forecast, clock) for p in s.at_risk],
         }
     )

@@ -23,7 +23,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 from tracker import fields
 from tracker.audit import Link, chain_hash
-from tracker.dates import as_date, as_datetime, iso
+from tracker.dates import as_date, as_datetime, check_supported, iso
 from tracker.db import Runner
 from tracker.errors import BadInput
 from tracker.exchange import Progress
@@ -301,9 +301,11 @@ class _Check:
         if value is None and null:
             return None
         try:
-            return date.fromisoformat(value) if isinstance(value, str) else _bad()
+            parsed = date.fromisoformat(value) if isinstance(value, str) else _bad()
         except ValueError:
             raise self.fail(where, f"{value!r} is not an ISO date (2011-10-10)") from None
+        checked: date = self.guard(where, check_supported, parsed, "the date")
+        return checked
 
     def stamp(self, value: Any, where: str) -> datetime:
         try:
@@ -312,6 +314,8 @@ class _Check:
             raise self.fail(where, f"{value!r} is not an ISO timestamp") from None
 
     def whole(self, data: Any) -> None:
+        """Every check that the database's constraints or the everyday commands would
+        otherwise find later: values, lengths, references, duplicates, cycles."""
         top = {"format", "version", "revision", "project", "workstreams", "items"}
         top |= {"dependencies", "closed_days", "baselines", "events"}
         data = self.obj(data, "top level", top)
@@ -321,23 +325,17 @@ class _Check:
             raise self.fail(
                 "top level", f"version {data['version']!r}; this tracker reads version {VERSION}"
             )
-        p = self.obj(
-            data["project"],
-            "project",
-            {"id", "key", "name", "go_live", "region", "language", "source", "created_at"},
-        )
-        if not isinstance(p["id"], int) or isinstance(p["id"], bool) or p["id"] < 1:
-            raise self.fail("project", "id must be a positive number")
-        self.guard("project", fields.short_key, p["key"], "project key", fields.MAX_PROJECT_KEY)
-        self.day(p["go_live"], "project, go_live", null=False)
-        self.stamp(p["created_at"], "project, created_at")
-        from tracker.holidays_de import normalize_region
-
-        self.guard("project", normalize_region, self.text(p["region"], "project, region"))
-        workstreams = set()
+        self.project(data["project"])
+        workstreams: set[str] = set()
         for n, raw in enumerate(self.lst(data["workstreams"], "workstreams"), 1):
-            ws = self.obj(raw, f"workstream #{n}", {"key", "title", "position"})
-            workstreams.add(self.text(ws["key"], f"workstream #{n}, key"))
+            where = f"workstream #{n}"
+            ws = self.obj(raw, where, {"key", "title", "position"})
+            key = self.guard(where, fields.short_key, ws["key"], "workstream key", fields.MAX_KEY)
+            if key != ws["key"] or key in workstreams:
+                raise self.fail(where, f"the key {ws['key']!r} is not a workstream key or twice")
+            self.guard(where, fields.title, ws["title"], "title", fields.MAX_NAME)
+            self.number(ws["position"], f"{where}, position")
+            workstreams.add(key)
         items: dict[str, dict[str, Any]] = {}
         ids: set[int] = set()
         for n, raw in enumerate(self.lst(data["items"], "items"), 1):
@@ -348,26 +346,106 @@ class _Check:
                 raise self.fail(f"item {key}", "a task needs a milestone, a milestone none")
             if parent is not None and items.get(parent, {}).get("kind") != Kind.MILESTONE.value:
                 raise self.fail(f"item {key}", f"its milestone {parent} is not in the file")
-        for n, raw in enumerate(self.lst(data["dependencies"], "dependencies"), 1):
+        self.dependencies(data["dependencies"], items)
+        seen_days: set[date | None] = set()
+        for n, raw in enumerate(self.lst(data["closed_days"], "closed_days"), 1):
+            where = f"closed day #{n}"
+            c = self.obj(raw, where, {"day", "reason"})
+            closed = self.day(c["day"], where, null=False)
+            if closed in seen_days:
+                raise self.fail(where, f"{c['day']} is in the file twice")
+            seen_days.add(closed)
+            self.guard(where, fields.one_line, self.text(c["reason"], where), "reason",
+                       fields.MAX_TITLE)  # fmt: skip
+        self.baselines(data["baselines"], items)
+        self.events(data, items)
+
+    def number(self, value: Any, where: str, low: int = 0) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            raise self.fail(where, f"must be a whole number of at least {low}")
+        return value
+
+    def flag(self, value: Any, where: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(where, "must be true or false")
+        return value
+
+    def project(self, raw: Any) -> None:
+        names = {"id", "key", "name", "go_live", "region", "language", "source", "created_at"}
+        p = self.obj(raw, "project", names)
+        self.number(p["id"], "project, id", low=1)
+        key = self.guard("project", fields.short_key, p["key"], "project key",
+                         fields.MAX_PROJECT_KEY)  # fmt: skip
+        if key != p["key"]:
+            raise self.fail("project", f"the key {p['key']!r} is not a project key")
+        self.guard("project", fields.title, p["name"], "name", fields.MAX_NAME)
+        self.day(p["go_live"], "project, go_live", null=False)
+        self.stamp(p["created_at"], "project, created_at")
+        if p["language"] not in (None, "de", "en"):
+            raise self.fail("project", f"language {p['language']!r} is not de, en or null")
+        self.text(p["source"], "project, source")
+        from tracker.holidays_de import normalize_region
+
+        region = self.guard("project", normalize_region, self.text(p["region"], "project"))
+        if region != p["region"]:
+            raise self.fail("project", f"region {p['region']!r}: write it as {region!r}")
+
+    def dependencies(self, raw: Any, items: dict[str, dict[str, Any]]) -> None:
+        from tracker.schedule import Cycle, Edge, topological_order
+
+        preds: dict[str, list[Edge]] = {key: [] for key in items}
+        for key, item in items.items():
+            if item["milestone"] is not None:
+                preds[item["milestone"]].append(Edge(key, 0, implicit=True))
+        for n, entry in enumerate(self.lst(raw, "dependencies"), 1):
             where = f"dependency #{n}"
-            d = self.obj(
-                raw, where, {"item", "predecessor", "lag", "derived", "note", "created_at"}
-            )
+            names = {"item", "predecessor", "lag", "derived", "note", "created_at"}
+            d = self.obj(entry, where, names)
             for end in ("item", "predecessor"):
                 if d[end] not in items:
                     raise self.fail(where, f"{end} {d[end]!r} is not in the file")
-            if not isinstance(d["lag"], int) or not 0 <= d["lag"] <= fields.MAX_LAG:
+            if d["item"] == d["predecessor"]:
+                raise self.fail(where, f"{d['item']} depends on itself")
+            if any(e.predecessor == d["predecessor"] and not e.implicit for e in preds[d["item"]]):
+                raise self.fail(where, f"{d['item']} depends on {d['predecessor']} twice")
+            lag = self.number(d["lag"], f"{where}, lag")
+            if lag > fields.MAX_LAG:
                 raise self.fail(where, f"lag must be 0 to {fields.MAX_LAG}")
-        for n, raw in enumerate(self.lst(data["closed_days"], "closed_days"), 1):
-            c = self.obj(raw, f"closed day #{n}", {"day", "reason"})
-            self.day(c["day"], f"closed day #{n}", null=False)
-        for n, raw in enumerate(self.lst(data["baselines"], "baselines"), 1):
-            b = self.obj(raw, f"baseline #{n}", {"name", "day", "saved_at", "actor", "items"})
-            for m, bi in enumerate(self.lst(b["items"], f"baseline #{n}, items"), 1):
-                bi = self.obj(bi, f"baseline #{n}, item #{m}", {"key", "start", "due", "state"})
-                if bi["key"] not in items:
-                    raise self.fail(f"baseline #{n}", f"item {bi['key']!r} is not in the file")
-        self.events(data, items)
+            self.flag(d["derived"], f"{where}, derived")
+            self.text(d["note"], f"{where}, note")
+            if d["created_at"] is not None:
+                self.stamp(d["created_at"], f"{where}, created_at")
+            preds[d["item"]].append(Edge(d["predecessor"], lag, implicit=False))
+        try:
+            topological_order(preds)
+        except Cycle as cycle:
+            raise self.fail("dependencies", f"a cycle: {' → '.join(cycle.keys)}") from None
+
+    def baselines(self, raw: Any, items: dict[str, dict[str, Any]]) -> None:
+        names: set[str] = set()
+        states = {s.value for s in State}
+        for n, entry in enumerate(self.lst(raw, "baselines"), 1):
+            where = f"baseline #{n}"
+            b = self.obj(entry, where, {"name", "day", "saved_at", "actor", "items"})
+            name = self.guard(where, fields.one_line, self.text(b["name"], where), "name",
+                              fields.MAX_KEY)  # fmt: skip
+            if not name or name.lower() in names:
+                raise self.fail(where, f"the name {b['name']!r} is empty or twice")
+            names.add(name.lower())
+            self.day(b["day"], f"{where}, day", null=False)
+            self.stamp(b["saved_at"], f"{where}, saved_at")
+            self.guard(where, fields.actor, self.text(b["actor"], f"{where}, actor"))
+            keys: set[str] = set()
+            for m, bi in enumerate(self.lst(b["items"], f"{where}, items"), 1):
+                at = f"{where}, item #{m}"
+                bi = self.obj(bi, at, {"key", "start", "due", "state"})
+                if bi["key"] not in items or bi["key"] in keys:
+                    raise self.fail(at, f"item {bi['key']!r} is not in the file, or twice")
+                keys.add(bi["key"])
+                self.day(bi["start"], at)
+                self.day(bi["due"], at)
+                if bi["state"] not in states:
+                    raise self.fail(at, f"state {bi['state']!r} is not a state")
 
     def guard(self, where: str, check: Any, *args: Any) -> Any:
         try:
@@ -381,7 +459,7 @@ class _Check:
         n: int,
         items: dict[str, dict[str, Any]],
         ids: set[int],
-        workstreams: set[str | None],
+        workstreams: set[str],
     ) -> None:
         names = {"id", "key", "kind", "title", "description", "workstream", "milestone", "owner"}
         names |= {"start", "due", "due_baseline", "due_derived", "state", "done_on", "refs"}
@@ -403,6 +481,12 @@ class _Check:
         if item["workstream"] not in workstreams:
             raise self.fail(where, f"workstream {item['workstream']!r} is not in the file")
         self.guard(where, fields.title, self.text(item["title"], f"{where}, title"))
+        self.text(item["description"], f"{where}, description")
+        owner = self.text(item["owner"], f"{where}, owner", null=True)
+        if owner is not None and self.guard(where, fields.owner, owner) != owner:
+            raise self.fail(where, f"owner {owner!r} is not one line of text")
+        self.guard(where, fields.refs, [self.text(item["refs"], f"{where}, refs")])
+        self.flag(item["due_derived"], f"{where}, due_derived")
         start, due = self.day(item["start"], where), self.day(item["due"], where)
         if start and due and start > due:
             raise self.fail(where, "start is after due")
@@ -519,7 +603,7 @@ def restore(url: str, checked: Checked, progress: Progress) -> Restored:
 
 
 def _load(conn: Any, checked: Checked, where: str, progress: Progress) -> bool:
-    from sqlalchemy import func, insert, select
+    from sqlalchemy import func, insert, select, text
 
     from tracker.models import Item, Project, Workstream
 
@@ -530,6 +614,10 @@ def _load(conn: Any, checked: Checked, where: str, progress: Progress) -> bool:
             f"{where} already holds the project {p['key']!r}; nothing imported "
             "(`tracker import --merge FILE` updates it by key)"
         )
+    if conn.dialect.name == "postgresql":
+        # Nobody takes an id between the check below and the inserts (SQLite's write
+        # transaction holds the whole database already).
+        conn.execute(text("LOCK TABLE project, item IN SHARE ROW EXCLUSIVE MODE"))
     # Keep the ids when nothing uses them (a range: a file may hold 100,000 items).
     file_ids = [i["id"] for i in data["items"]] or [0]
     taken = conn.scalar(select(func.count()).where(Project.id == p["id"])) or conn.scalar(

@@ -252,7 +252,7 @@ def build(run: Runner, project: ProjectRow, week: Week, today: date, author: str
     items = _wind_back(list_items(run, project, ListFilter(include_closed=True)), events, as_of)
     deps = _wind_back_dependencies(dependencies(run, project), events, as_of)
     items = _with_blocked(items, deps)
-    schedule = planning.load(run, project, as_of, items=items, deps=deps)
+    outlook = planning.outlook(run, project, as_of, items=items, deps=deps)
     in_week = [e for e in events if week.monday <= e.day <= as_of]
     by_key = {i.key: i for i in items}
     open_items = [i for i in items if i.state.is_open]
@@ -293,14 +293,14 @@ def build(run: Runner, project: ProjectRow, week: Week, today: date, author: str
         author=author,
         go_live_days=clock.days_left(project.go_live) or 0,
         go_live_working_days=clock.working_days_left(project.go_live) or 0,
-        go_live_forecast=planning.go_live(schedule, project),
+        go_live_forecast=outlook.go_live,
         done_count=sum(1 for i in items if i.state is State.DONE),
         open_count=len(open_items),
         progress=_progress(run, project, items),
         milestones_due_soon=milestones_due_soon(open_items, as_of),
         done_this_week=done_this_week,
         overdue=sorted(overdue, key=lambda o: (-o.days, o.item.key)),
-        at_risk=planning.at_risk(schedule),
+        at_risk=outlook.at_risk,
         due_next=sorted(due_next, key=lambda u: (u.days, u.item.key)),
         due_next_until=due_next_until,
         rescheduled=rescheduled,
