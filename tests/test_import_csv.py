@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_cli_write import changes, items, new_events, ok, shown
 
 from tracker.actions import Who
 from tracker.cli import _progress
@@ -32,38 +33,11 @@ FIELDS = [
 ]  # fmt: skip
 
 
-def ok(result: Any) -> str:
-    assert result.exit_code == 0, result.output
-    assert result.stderr == ""
-    return str(result.stdout)
-
-
-def items(tracker: Any) -> dict[str, dict[str, Any]]:
-    data = json.loads(ok(tracker("list", "--all", "--format", "json")))
-    return {item["key"]: item for item in data["items"]}
-
-
-def shown(tracker: Any, key: str) -> dict[str, Any]:
-    result: dict[str, Any] = json.loads(ok(tracker("show", key, "--format", "json")))
-    return result
-
-
 def events(tracker: Any) -> list[dict[str, Any]]:
     """The event log, newest first."""
     data = json.loads(ok(tracker("history", "--limit", "100000", "--format", "json")))
     result: list[dict[str, Any]] = data["events"]
     return result
-
-
-def changes(evts: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """The events without ids and clock times, oldest first."""
-    keys = ("key", "day", "actor", "kind", "field", "old", "new")
-    return [tuple(e[k] for k in keys) for e in reversed(evts)]
-
-
-def new_events(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    seen = {e["id"] for e in before}
-    return changes([e for e in after if e["id"] not in seen])
 
 
 def export(tracker: Any, *args: str) -> list[dict[str, str]]:
