@@ -219,3 +219,12 @@ def test_status_stays_one_screen_and_says_how_many_more(sqlite_tracker) -> None:
     assert overdue.splitlines()[-1] == "  … and 3 more: tracker list --overdue"
     data = json.loads(sqlite_tracker("status", "--format", "json", today="11.10.2011").stdout)
     assert len(data["overdue"]) == 18  # JSON keeps them all
+
+
+def test_countdown_limit_keeps_the_soonest(tracker) -> None:
+    data = json.loads(tracker("countdown", "--limit", "2", "--format", "json").stdout)
+    assert [i["key"] for i in data["ahead"]] == ["TRAIN-BASIS", "SW-INSTALL"]
+    late = json.loads(
+        tracker("countdown", "--limit", "1", "--format", "json", today="12.10.2011").stdout
+    )
+    assert ([i["key"] for i in late["overdue"]], late["ahead"]) == (["TRAIN-BASIS"], [])

@@ -395,17 +395,26 @@ def countdown(
     working_days: Annotated[
         bool, typer.Option("--working-days", help="Also count working days (Mon–Fri, no holidays).")
     ] = False,
+    limit: Annotated[
+        int | None, typer.Option(help="At most this many milestones, overdue first.", min=1)
+    ] = None,
     fmt: FormatOption = Format.TABLE,
 ) -> None:
-    """The dated milestones ahead and the go-live, with days left; overdue ones first."""
+    """The dated milestones ahead and the go-live, with days left; overdue ones first.
+
+    Longer than the terminal, it opens in a pager, as `list` does; never when piped.
+    """
     from tracker import overview
 
     opts = _opts(ctx)
-    data, clock = _read_with_clock(opts, lambda run, p: overview.countdown(run, p, opts.today))
+    data, clock = _read_with_clock(
+        opts,
+        lambda run, p: overview.countdown(run, p, opts.today, limit or queries.NO_LIMIT),
+    )
     if fmt is Format.JSON:
         _out(render.countdown_json(data, clock))
     else:
-        _out(render.countdown_text(data, clock, working_days))
+        _page(render.countdown_text(data, clock, working_days))
 
 
 @app.command()

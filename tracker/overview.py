@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from tracker.db import Runner
 from tracker.holidays_de import WorkingCalendar
 from tracker.queries import (
+    NO_LIMIT,
     ItemRow,
     ListFilter,
     Progress,
@@ -65,9 +66,11 @@ class Countdown(NamedTuple):
     ahead: list[ItemRow]
 
 
-def countdown(run: Runner, project: ProjectRow, today: date) -> Countdown:
-    """Open dated milestones: the overdue ones, then the ones ahead, soonest first."""
-    rows = list_items(run, project, ListFilter(kind=Kind.MILESTONE, dated_only=True))
+def countdown(run: Runner, project: ProjectRow, today: date, limit: int = NO_LIMIT) -> Countdown:
+    """Open dated milestones: the overdue ones, then the ones ahead, soonest first
+    (at most `limit`, the soonest due)."""
+    wanted = ListFilter(kind=Kind.MILESTONE, dated_only=True, limit=limit)
+    rows = list_items(run, project, wanted)
     return Countdown(
         project,
         overdue=[r for r in rows if r.is_overdue(today)],

@@ -267,7 +267,7 @@ def whatif_text(w: WhatIf, clock: Clock) -> str:
                 due_text(m.item),
                 format_de(m.before.finish),
                 format_de(m.after.finish),
-                f"+{m.working_days} wd",
+                f"+{m.working_days} wd" if m.before.finish else "dated now",
                 slip_text(m.after) + (" (new)" if m.item.key in w.newly_at_risk else ""),
             ]
             for m in w.moved
