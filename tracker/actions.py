@@ -76,9 +76,12 @@ def append_event(
     from tracker.audit import Link, chain_hash
 
     # Two writers must not chain to the same predecessor: on PostgreSQL the project
-    # row serialises them (SQLite's BEGIN IMMEDIATE already does).
-    run(LOCK_PROJECT + run.for_update, {"project": project.id})
-    previous = run.scalar(LAST_HASH, {"project": project.id})
+    # row serialises them (SQLite's BEGIN IMMEDIATE already does). The lock holds to
+    # the end of the transaction, so a second event of it chains to the hash it kept.
+    previous = run.chain_heads.get(project.id)
+    if previous is None:
+        run(LOCK_PROJECT + run.for_update, {"project": project.id})
+        previous = run.scalar(LAST_HASH, {"project": project.id})
     link = Link(
         0, project.id, item_id, who.today, now_utc(), who.actor, kind.value, field_, old, new, None
     )
@@ -94,9 +97,10 @@ def append_event(
             "field": field_,
             "old": old,
             "new": new,
-            "hash": chain_hash(previous, link),
+            "hash": (head := chain_hash(previous, link)),
         },
     )
+    run.chain_heads[project.id] = head
 
 
 LOCK_ITEM = "SELECT id FROM item WHERE project_id = :project AND key = :key"

@@ -51,6 +51,9 @@ class Runner:
         # Appended to a SELECT that reads a row it is about to change. SQLite has no
         # row locks (and no FOR UPDATE syntax): BEGIN IMMEDIATE already holds the lock.
         self.for_update = " FOR UPDATE" if dialect == "postgresql" else ""
+        # The newest event hash per project this transaction wrote (actions.append_event):
+        # once the project is locked, no one else appends, so it need not be read again.
+        self.chain_heads: dict[int, str] = {}
 
     def __call__(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         return self._execute(sql, params or {})
