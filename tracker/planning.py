@@ -25,6 +25,7 @@ from tracker.queries import (
     ProjectRow,
     baseline_dates,
     dependencies,
+    due_baselines,
     find_baseline,
     list_items,
     normalize_key,
@@ -60,11 +61,8 @@ class Planned(NamedTuple):
     forecast: Forecast
 
 
-class Target(NamedTuple):
-    """The item a forecast is measured against (default: the go-live milestone)."""
-
-    item: ItemRow
-    forecast: Forecast
+# The item a forecast is measured against (default: the go-live milestone).
+Target = Planned
 
 
 def target_of(schedule: Schedule, project: ProjectRow, key: str | None) -> Target:
@@ -226,7 +224,10 @@ def whatif(
     days later than forecast; nothing is written."""
     if (due is None) == (slip == 0):
         raise BadInput("give --due DATE or --slip N (working days), one of them")
-    base = load(run, project, today)
+    # The what-if differs from the base by the change only: same items, dependencies.
+    items = list_items(run, project, ListFilter(include_closed=True))
+    deps = dependencies(run, project)
+    base = load(run, project, today, items=items, deps=deps)
     item = base.items.get(normalize_key(key))
     if item is None:
         raise NotFound(f"no item with key {key!r} (see `tracker list --all`)")
@@ -239,8 +240,7 @@ def whatif(
     if due is not None and item.start is not None and due < item.start:
         raise BadInput(f"the due date {format_de(due)} is before the start {format_de(item.start)}")
     change = Change(item.key, due, slip)
-    # Same items and dependencies: the what-if differs from the base by the change only.
-    after = Schedule(base.items.values(), _deps(base), base.days.calendar, today, change)
+    after = load(run, project, today, change, items=items, deps=deps)
     position = {k: n for n, k in enumerate(base.order)}
     moved = []
     for k in base.order:
@@ -265,16 +265,6 @@ def whatif(
         if target is None
         else (target, base.forecasts[target.key], after.forecasts[target.key]),
     )
-
-
-def _deps(schedule: Schedule) -> list[DependencyRow]:
-    """The explicit dependencies a schedule was built from (implicit ones it adds itself)."""
-    return [
-        DependencyRow(succ, e.predecessor, e.lag, False, "")
-        for succ, edges in schedule.preds.items()
-        for e in edges
-        if not e.implicit
-    ]
 
 
 class BaselineLine(NamedTuple):
@@ -305,8 +295,6 @@ def baseline_diff(run: Runner, project: ProjectRow, today: date, name: str | Non
         saved = find_baseline(run, project, name)
         then = baseline_dates(run, project, saved.name)
     else:
-        from tracker.queries import due_baselines
-
         then = {k: BaselineDates(None, d, None) for k, d in due_baselines(run, project).items()}
     calendar = schedule.days.calendar
     lines = []

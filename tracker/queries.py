@@ -313,6 +313,7 @@ def item_detail(run: Runner, project: ProjectRow, key: str) -> ItemDetail:
     """An item with its tasks and its whole history; NotFound for an unknown key."""
     row = _detail_row(run, project, key)
     item = ItemRow.from_db(row)
+    links = dependencies_of(run, item)
     return ItemDetail(
         item=item,
         description=row[13] or "",
@@ -325,12 +326,12 @@ def item_detail(run: Runner, project: ProjectRow, key: str) -> ItemDetail:
         events=history(run, project, item=item),
         depends_on=[
             Neighbour(d, find_item(run, project, d.predecessor))
-            for d in dependencies_of(run, item)
+            for d in links
             if d.item == item.key
         ],
         needed_by=[
             Neighbour(d, find_item(run, project, d.item))
-            for d in dependencies_of(run, item)
+            for d in links
             if d.predecessor == item.key
         ],
     )

@@ -19,7 +19,7 @@ from datetime import date
 
 from tracker.dates import format_de
 from tracker.queries import ItemRow
-from tracker.report.data import Rescheduled, WeeklyReport, week_label
+from tracker.report.data import Overdue, Rescheduled, Upcoming, WeeklyReport, week_label
 from tracker.report.i18n import (
     REPORT_ROWS,
     go_live_forecast,
@@ -191,18 +191,7 @@ def render(report: WeeklyReport, lang: str) -> str:
     doc.section(
         tr("overdue"),
         ["key", "item", "owner", "due", "days_overdue", "working_days_overdue", "state"],
-        [
-            [
-                _inline(o.item.key),
-                _inline(o.item.title),
-                _inline(o.item.owner),
-                _due(o.item),
-                str(o.days),
-                str(o.working_days),
-                state_name(lang, o.item.state),
-            ]
-            for o in r.overdue
-        ],
+        _counted_rows(r.overdue, lang, with_owner_and_state=True),
         right=frozenset({4, 5}),
         derived=any(o.item.due_derived for o in r.overdue),
     )
@@ -226,18 +215,7 @@ def render(report: WeeklyReport, lang: str) -> str:
     doc.section(
         tr("due_next", until=format_de(r.due_next_until)),
         ["key", "item", "owner", "due", "days_left", "working_days_left", "state"],
-        [
-            [
-                _inline(u.item.key),
-                _inline(u.item.title),
-                _inline(u.item.owner),
-                _due(u.item),
-                str(u.days),
-                str(u.working_days),
-                state_name(lang, u.item.state),
-            ]
-            for u in r.due_next
-        ],
+        _counted_rows(r.due_next, lang, with_owner_and_state=True),
         right=frozenset({4, 5}),
         derived=any(u.item.due_derived for u in r.due_next),
     )
@@ -249,16 +227,7 @@ def render(report: WeeklyReport, lang: str) -> str:
     doc.section(
         tr("key_dates"),
         ["key", "item", "due", "days_left", "working_days_left"],
-        [
-            [
-                _inline(u.item.key),
-                _inline(u.item.title),
-                _due(u.item),
-                str(u.days),
-                str(u.working_days),
-            ]
-            for u in r.key_dates
-        ],
+        _counted_rows(r.key_dates, lang, with_owner_and_state=False),
         right=frozenset({3, 4}),
         derived=any(u.item.due_derived for u in r.key_dates),
     )
@@ -283,6 +252,19 @@ def _go_live(r: WeeklyReport, lang: str) -> str:
     if r.go_live_days == 0:
         return t(lang, "today")
     return t(lang, "go_live_countdown", days=r.go_live_days, working=r.go_live_working_days)
+
+
+def _counted_rows(
+    entries: Sequence[Overdue | Upcoming], lang: str, *, with_owner_and_state: bool
+) -> list[list[str]]:
+    """Rows of items with their days and working days (overdue, or left)."""
+    rows = []
+    for e in entries:
+        owner = [_inline(e.item.owner)] if with_owner_and_state else []
+        state = [state_name(lang, e.item.state)] if with_owner_and_state else []
+        head = [_inline(e.item.key), _inline(e.item.title), *owner, _due(e.item)]
+        rows.append([*head, str(e.days), str(e.working_days), *state])
+    return rows
 
 
 def _rescheduled_row(c: Rescheduled, lang: str) -> list[str]:
