@@ -92,7 +92,8 @@ def go_live(schedule: Schedule, project: ProjectRow) -> Target | None:
 class Outlook(NamedTuple):
     """What `status` and the weekly report show of the schedule."""
 
-    at_risk: list[Planned]
+    at_risk: list[Planned]  # the largest slips first; at most the `limit` asked for
+    at_risk_count: int  # all the items at risk
     go_live: Target | None
     problem: str | None  # why there is no forecast (the schedule leaves the calendar)
 
@@ -103,14 +104,17 @@ def outlook(
     today: date,
     items: Iterable[ItemRow] | None = None,
     deps: Iterable[DependencyRow] | None = None,
+    limit: int | None = None,
 ) -> Outlook:
-    """The items at risk and the go-live forecast; none, with the reason, when a date
-    so late that the schedule runs past the calendar makes a forecast impossible."""
+    """The items at risk (the `limit` largest slips, all when None) and the go-live
+    forecast; none, with the reason, when a date so late that the schedule runs past
+    the calendar makes a forecast impossible."""
     try:
         schedule = load(run, project, today, items=items, deps=deps)
     except BadDate as exc:
-        return Outlook([], None, str(exc))
-    return Outlook(at_risk(schedule), go_live(schedule, project), None)
+        return Outlook([], 0, None, str(exc))
+    risky = at_risk(schedule)
+    return Outlook(risky[:limit], len(risky), go_live(schedule, project), None)
 
 
 def at_risk(schedule: Schedule) -> list[Planned]:
