@@ -423,7 +423,8 @@ def status(ctx: typer.Context, fmt: FormatOption = Format.TABLE) -> None:
     from tracker import overview
 
     opts = _opts(ctx)
-    data, clock = _read_with_clock(opts, lambda run, p: overview.status(run, p, opts.today))
+    rows = None if fmt is Format.JSON else render.STATUS_ROWS  # JSON lists everything
+    data, clock = _read_with_clock(opts, lambda run, p: overview.status(run, p, opts.today, rows))
     _out(render.status_json(data, clock) if fmt is Format.JSON else render.status_text(data, clock))
 
 

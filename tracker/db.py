@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 # The Alembic revisions this code knows, oldest first; the last is the head. The
 # fast path checks `alembic_version` against this tuple without importing Alembic.
 # tests/test_migrations.py fails when a new revision is not listed here.
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005")
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006")
 HEAD = REVISIONS[-1]
 
 BUSY_TIMEOUT_MS = 5000
@@ -45,18 +45,36 @@ Row = tuple[Any, ...]
 class Runner:
     """Runs SQL text with `:named` parameters and returns all rows as tuples."""
 
-    def __init__(self, dialect: str, execute: Callable[[str, Mapping[str, Any]], list[Row]]):
+    def __init__(
+        self,
+        dialect: str,
+        execute: Callable[[str, Mapping[str, Any]], list[Row]],
+        execute_many: Callable[[str, Sequence[Mapping[str, Any]]], None] | None = None,
+    ):
         self.dialect = dialect
         self._execute = execute
+        self._execute_many = execute_many
         # Appended to a SELECT that reads a row it is about to change. SQLite has no
         # row locks (and no FOR UPDATE syntax): BEGIN IMMEDIATE already holds the lock.
         self.for_update = " FOR UPDATE" if dialect == "postgresql" else ""
         # The newest event hash per project this transaction wrote (actions.append_event):
         # once the project is locked, no one else appends, so it need not be read again.
         self.chain_heads: dict[int, str] = {}
+        # Work to do once this transaction has ended well, each given the database
+        # URL: e.g. a read storing what it computed (forecast_cache.py) in a write of
+        # its own, which must not wait on the read's own snapshot.
+        self.afterwards: list[Callable[[str], None]] = []
 
     def __call__(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         return self._execute(sql, params or {})
+
+    def many(self, sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """The same statement (an INSERT, say) once per row of parameters."""
+        if self._execute_many is None:
+            for params in rows:
+                self._execute(sql, params)
+        elif rows:
+            self._execute_many(sql, rows)
 
     def one(self, sql: str, params: Mapping[str, Any] | None = None) -> Row | None:
         """The first row, or None."""
@@ -137,7 +155,10 @@ def _sqlite_runner(conn: sqlite3.Connection) -> Runner:
         values = {k: _sqlite_value(v) for k, v in params.items()}
         return conn.execute(sql, values).fetchall()
 
-    return Runner("sqlite", execute)
+    def execute_many(sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        conn.executemany(sql, ({k: _sqlite_value(v) for k, v in r.items()} for r in rows))
+
+    return Runner("sqlite", execute, execute_many)
 
 
 def _lower(value: Any) -> Any:
@@ -270,7 +291,10 @@ def _sqlalchemy_session(url: str, write: bool) -> Iterator[Runner]:
                 result = conn.execute(text(sql), dict(params))
                 return [tuple(r) for r in result.all()] if result.returns_rows else []
 
-            run = Runner(engine.dialect.name, execute)
+            def execute_many(sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
+                conn.execute(text(sql), [dict(r) for r in rows])
+
+            run = Runner(engine.dialect.name, execute, execute_many)
             _check_revision(run, display_url(url))
             yield run
     except OperationalError as exc:
@@ -285,9 +309,13 @@ def _session(url: str, write: bool) -> AbstractContextManager[Runner]:
     return _sqlalchemy_session(url, write=write)
 
 
-def reader(url: str) -> AbstractContextManager[Runner]:
+@contextmanager
+def reader(url: str) -> Iterator[Runner]:
     """A read-only view of the database (one consistent snapshot)."""
-    return _session(url, write=False)
+    with _session(url, write=False) as run:
+        yield run
+    for task in run.afterwards:
+        task(url)
 
 
 def writer(url: str) -> AbstractContextManager[Runner]:
@@ -297,6 +325,48 @@ def writer(url: str) -> AbstractContextManager[Runner]:
     exactly as it was.
     """
     return _session(url, write=True)
+
+
+OPPORTUNISTIC_WAIT_MS = 200
+
+
+def write_if_free(url: str, change: Callable[[Runner], None]) -> bool:
+    """`change(run)` in one write transaction, if the database takes a write within
+    OPPORTUNISTIC_WAIT_MS; False, with nothing changed, when it is busy, read-only or
+    refuses. For writes a read may skip, such as storing a cache."""
+    try:
+        if dialect_of(url) == "sqlite":
+            path = sqlite_path(url)
+            assert path is not None
+            conn = _sqlite_connect(path)
+            try:
+                conn.execute(f"PRAGMA busy_timeout={OPPORTUNISTIC_WAIT_MS}")
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    run = _sqlite_runner(conn)
+                    _check_revision(run, str(path))
+                    change(run)
+                    conn.execute("COMMIT")
+                finally:
+                    _rollback(conn)
+            finally:
+                conn.close()
+        else:
+            with _sqlalchemy_session(url, write=True) as run:
+                run(f"SET LOCAL lock_timeout = '{OPPORTUNISTIC_WAIT_MS}ms'")
+                change(run)
+    except Exception as exc:  # whatever the driver raises: skip the write
+        if not _is_database_error(exc):
+            raise
+        return False
+    return True
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    """sqlite3's, SQLAlchemy's or our own: the database refused, not a bug of ours."""
+    if isinstance(exc, DatabaseError | sqlite3.DatabaseError):
+        return True
+    return any(c.__module__.startswith("sqlalchemy") for c in type(exc).__mro__)
 
 
 # --- the heavy path: SQLAlchemy and Alembic ---------------------------------------

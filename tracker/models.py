@@ -112,8 +112,17 @@ class Item(Base):
         Index(None, "project_id", "state", "due"),
         Index(None, "project_id", "due"),
         # The order of `tracker list` (undated last), so --limit reads only what it shows
-        # instead of sorting the whole project (migration 0005).
-        Index("ix_item_list_order", "project_id", sa.text(LIST_ORDER), "key"),
+        # instead of sorting the whole project (migration 0005); with the columns the
+        # list filters test, so that counting a list reads the index alone (0006).
+        Index(
+            "ix_item_list_order",
+            "project_id",
+            sa.text(LIST_ORDER),
+            "key",
+            "state",
+            "kind",
+            "workstream_id",
+        ),
         # Progress per workstream counts states without reading the rows.
         Index(None, "workstream_id", "state"),
         Index(None, "milestone_id"),
@@ -243,3 +252,50 @@ class BaselineItem(Base):
     start: Mapped[date | None]
     due: Mapped[date | None]
     state: Mapped[State]
+
+
+class ForecastStamp(Base):
+    """A project's schedule as of one day, kept so that `status` and the weekly report
+    need not compute 100,000 forecasts on every call (forecast_cache.py).
+
+    Derived data, never exported: it is valid while the project's newest event is
+    `last_event_id` (every change of items, dependencies or closed days appends one)
+    and the schedule's rules are `version`; otherwise it is computed again.
+    """
+
+    __tablename__ = "forecast_stamp"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), primary_key=True)
+    as_of: Mapped[date] = mapped_column(primary_key=True)
+    last_event_id: Mapped[int]
+    version: Mapped[int]
+    at_risk_count: Mapped[int]
+    go_live_item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"))
+    # Why there is no forecast (the schedule runs past the calendar), else None.
+    problem: Mapped[str | None] = mapped_column(Text)
+    computed_at: Mapped[datetime]
+
+
+class ForecastRow(Base):
+    """One item's cached forecast: an item at risk (`rank` 0 = the largest slip) or the
+    go-live milestone (rank None when it is on time)."""
+
+    __tablename__ = "forecast_row"
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["project_id", "as_of"], ["forecast_stamp.project_id", "forecast_stamp.as_of"]
+        ),
+        Index(None, "project_id", "as_of", "rank"),
+    )
+
+    project_id: Mapped[int] = mapped_column(primary_key=True)
+    as_of: Mapped[date] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), primary_key=True)
+    rank: Mapped[int | None]
+    start: Mapped[date | None]
+    finish: Mapped[date | None]
+    reason: Mapped[str] = mapped_column(String(20))
+    driver: Mapped[str | None] = mapped_column(String(MAX_KEY))
+    due: Mapped[date | None]
+    slip: Mapped[int]
+    slip_days: Mapped[int]

@@ -19,6 +19,7 @@ from tracker.queries import (
     ListFilter,
     Progress,
     ProjectRow,
+    count_items,
     done_between,
     due_soon_filter,
     list_items,
@@ -89,16 +90,21 @@ def milestones_due_soon(items: Iterable[ItemRow], today: date) -> int:
 
 
 class Status(NamedTuple):
-    """One screen for the weekly meeting."""
+    """One screen for the weekly meeting; each list holds at most the rows asked for,
+    the counts are of all."""
 
     project: ProjectRow
     progress: list[Progress]
     overdue: list[ItemRow]
+    overdue_count: int
     due_soon: list[ItemRow]
+    due_soon_count: int
+    milestones_due_soon: int  # the headline's first count
     recently_done: list[ItemRow]
     soon_until: date
     recent_after: date
     at_risk: list[Planned]  # forecast after due, the largest slip first
+    at_risk_count: int
     go_live: Target | None  # the go-live milestone and its forecast
     forecast_problem: str | None  # why there is no forecast, if there is none
 
@@ -110,27 +116,31 @@ class Status(NamedTuple):
     def open(self) -> int:
         return sum(p.open for p in self.progress)
 
-    @property
-    def milestones_due_soon(self) -> int:
-        return milestones_due_soon(self.due_soon, self.soon_until - timedelta(days=SOON_DAYS))
 
-
-def status(run: Runner, project: ProjectRow, today: date) -> Status:
-    """Progress per workstream, overdue items, items due soon and items done lately."""
+def status(run: Runner, project: ProjectRow, today: date, rows: int | None = None) -> Status:
+    """Progress per workstream, the go-live forecast, items at risk, overdue, due soon
+    and done lately: at most `rows` of each list (all when None), with their counts."""
     from tracker import planning
 
+    limit = NO_LIMIT if rows is None else rows
     soon_until = today + timedelta(days=SOON_DAYS)
     recent_after = today - timedelta(days=RECENT_DAYS)
-    outlook = planning.outlook(run, project, today)
+    overdue, due_soon = overdue_filter(today), due_soon_filter(today, soon_until)
+    soon = count_items(run, project, due_soon)
+    outlook = planning.outlook(run, project, today, limit=rows)
     return Status(
         project=project,
         progress=progress(run, project),
-        overdue=list_items(run, project, overdue_filter(today)),
-        due_soon=list_items(run, project, due_soon_filter(today, soon_until)),
+        overdue=list_items(run, project, overdue._replace(limit=limit)),
+        overdue_count=count_items(run, project, overdue).items,
+        due_soon=list_items(run, project, due_soon._replace(limit=limit)),
+        due_soon_count=soon.items,
+        milestones_due_soon=soon.milestones,
         recently_done=done_between(run, project, recent_after, today),
         soon_until=soon_until,
         recent_after=recent_after,
         at_risk=outlook.at_risk,
+        at_risk_count=outlook.at_risk_count,
         go_live=outlook.go_live,
         forecast_problem=outlook.problem,
     )

@@ -108,13 +108,29 @@ def outlook(
 ) -> Outlook:
     """The items at risk (the `limit` largest slips, all when None) and the go-live
     forecast; none, with the reason, when a date so late that the schedule runs past
-    the calendar makes a forecast impossible."""
+    the calendar makes a forecast impossible.
+
+    Of the stored items and dependencies, the outlook is kept per day until the next
+    change (forecast_cache.py); given `items` or `deps`, it is computed each time.
+    """
+    from tracker import forecast_cache
+
+    stored = items is None and deps is None
+    if stored:
+        stamp = forecast_cache.last_event(run, project)
+        cached = forecast_cache.lookup(run, project, today, stamp, limit)
+        if cached is not None:
+            return cached
     try:
         schedule = load(run, project, today, items=items, deps=deps)
     except BadDate as exc:
-        return Outlook([], 0, None, str(exc))
-    risky = at_risk(schedule)
-    return Outlook(risky[:limit], len(risky), go_live(schedule, project), None)
+        whole = Outlook([], 0, None, str(exc))
+    else:
+        risky = at_risk(schedule)
+        whole = Outlook(risky, len(risky), go_live(schedule, project), None)
+    if stored:
+        forecast_cache.remember(run, project, today, stamp, whole)
+    return whole._replace(at_risk=whole.at_risk[:limit])
 
 
 def at_risk(schedule: Schedule) -> list[Planned]:

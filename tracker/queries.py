@@ -128,9 +128,9 @@ JOIN workstream AS ws ON ws.id = i.workstream_id
 LEFT JOIN item AS m ON m.id = i.milestone_id
 """
 
-LIST_ITEMS = f"""
-SELECT {_ITEM_COLUMNS}
-{_ITEM_FROM}
+# What a list shows (ListFilter); also counted by COUNT_ITEMS. The order index
+# ix_item_list_order holds state, kind and workstream too, so counts read only it.
+_LIST_WHERE = """
 WHERE i.project_id = :project
   AND (:include_closed = 1 OR i.state IN ('planned', 'in_progress'))
   AND (:state = '' OR i.state = :state)
@@ -140,9 +140,22 @@ WHERE i.project_id = :project
   AND (:dated_only = 0 OR i.due IS NOT NULL)
   AND COALESCE(i.due, '9999-12-31') >= :due_from
   AND COALESCE(i.due, '9999-12-31') <= :due_until
+"""
+
+LIST_ITEMS = f"""
+SELECT {_ITEM_COLUMNS}
+{_ITEM_FROM}
+{_LIST_WHERE}
 ORDER BY COALESCE(i.due, '9999-12-31'), i.key
 LIMIT :limit
 """
+
+COUNT_ITEMS = f"""
+SELECT COUNT(*), COALESCE(SUM(CASE WHEN i.kind = 'milestone' THEN 1 ELSE 0 END), 0)
+FROM item AS i
+JOIN workstream AS ws ON ws.id = i.workstream_id
+{_LIST_WHERE}
+"""  # noqa: S608 - constant text; the filter's values are bound parameters
 NO_LIMIT = 10**12  # LIMIT takes a number on both backends; NULL is PostgreSQL's alone
 
 
@@ -238,6 +251,19 @@ def list_items(run: Runner, project: ProjectRow, wanted: ListFilter) -> list[Ite
     if wanted.workstream:
         find_workstream(run, project, fields.plain(wanted.workstream, "workstream"))
     return [ItemRow.from_db(r) for r in run(LIST_ITEMS, wanted.params(project))]
+
+
+class Counted(NamedTuple):
+    items: int
+    milestones: int
+
+
+def count_items(run: Runner, project: ProjectRow, wanted: ListFilter) -> Counted:
+    """How many items `list_items` shows for `wanted` (without its limit), and how many
+    of them are milestones."""
+    row = run.one(COUNT_ITEMS, wanted.params(project))
+    assert row is not None
+    return Counted(int(row[0]), int(row[1]))
 
 
 def overdue_filter(today: date) -> ListFilter:

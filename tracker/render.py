@@ -304,9 +304,9 @@ def status_text(s: Status, clock: Clock) -> str:
         if s.forecast_problem is None
         else f"Go-live forecast: none ({s.forecast_problem}).",
         "",
-        headline("en", s.milestones_due_soon, len(s.overdue)),
+        headline("en", s.milestones_due_soon, s.overdue_count),
         "",
-        f"Progress: {s.done} of {s.done + s.open} items done, {len(s.overdue)} overdue",
+        f"Progress: {s.done} of {s.done + s.open} items done, {s.overdue_count} overdue",
     ]
     rows = [
         [p.workstream, clip(p.title, 50), f"{p.done}/{p.total}", _bar(p.done, p.total)]
@@ -316,28 +316,40 @@ def status_text(s: Status, clock: Clock) -> str:
         "  " + ln for ln in table(["WORKSTREAM", "", "DONE", ""], rows, frozenset({2})).splitlines()
     ]
 
-    def section(title: str, items: Sequence[Any], empty: str, rest: str, render: Any) -> None:
+    def section(
+        title: str, items: Sequence[Any], count: int, empty: str, rest: str, render: Any
+    ) -> None:
         out.extend(["", title])
         if not items:
             out.append(f"  {empty}")
             return
-        out.extend("  " + ln for ln in render(items[:STATUS_ROWS], clock).splitlines())
-        if len(items) > STATUS_ROWS:
-            out.append(f"  … and {len(items) - STATUS_ROWS:,} more: {rest}")
+        shown = items[:STATUS_ROWS]
+        out.extend("  " + ln for ln in render(shown, clock).splitlines())
+        if count > len(shown):
+            out.append(f"  … and {count - len(shown):,} more: {rest}")
 
     soon = (s.soon_until - clock.today).days
     recent = (clock.today - s.recent_after).days
     section(
         "At risk (forecast after due)",
         s.at_risk,
+        s.at_risk_count,
         "nothing at risk: every forecast meets its due date",
         "tracker forecast --at-risk",
         planned_table,
     )
-    section("Overdue", s.overdue, "nothing overdue", "tracker list --overdue", item_table)
+    section(
+        "Overdue",
+        s.overdue,
+        s.overdue_count,
+        "nothing overdue",
+        "tracker list --overdue",
+        item_table,
+    )
     section(
         f"Due until {format_de(s.soon_until)}",
         s.due_soon,
+        s.due_soon_count,
         f"nothing due in the next {soon} days",
         f"tracker list --due-within {soon}d",
         item_table,
@@ -345,6 +357,7 @@ def status_text(s: Status, clock: Clock) -> str:
     section(
         f"Done since {format_de(s.recent_after)}",
         s.recently_done,
+        len(s.recently_done),
         f"nothing done in the last {recent} days",
         "tracker history",
         item_table,
@@ -365,7 +378,7 @@ def status_json(s: Status, clock: Clock) -> str:
         {
             "today": clock.today.isoformat(),
             "go_live": project_json(s.project, clock),
-            "headline": headline("en", s.milestones_due_soon, len(s.overdue)),
+            "headline": headline("en", s.milestones_due_soon, s.overdue_count),
             "milestones_due_soon": s.milestones_due_soon,
             "done": s.done,
             "open": s.open,

@@ -1,0 +1,172 @@
+"""The stored outlook (go-live forecast, items at risk) of `status` and the report.
+
+What a lead would notice if the cache were wrong: a status that still shows the
+forecast of before a change. So every test compares the status after a change with
+the outlook computed from scratch, and checks that the cache is used at all (a cache
+that is never read is a slow status, not a wrong one, but it is what it is for).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_cli_write import ok
+
+from tracker import db, forecast_cache, planning, queries
+from tracker.planning import Outlook
+
+TODAY = date(2011, 9, 20)
+
+
+def _url() -> str:
+    import os
+
+    return os.environ["TRACKER_DATABASE_URL"]
+
+
+def stored_outlook(today: date = TODAY, limit: int | None = None) -> Outlook:
+    """The outlook as status gets it: from the store when it is current."""
+    with db.reader(_url()) as run:
+        return planning.outlook(run, queries.find_project(run, ""), today, limit=limit)
+
+
+def fresh_outlook(today: date = TODAY) -> Outlook:
+    """The outlook computed from scratch (items given: the store is bypassed)."""
+    with db.reader(_url()) as run:
+        project = queries.find_project(run, "")
+        items = queries.list_items(run, project, queries.ListFilter(include_closed=True))
+        return planning.outlook(run, project, today, items=items)
+
+
+def stamps() -> list[tuple[str, int]]:
+    with db.reader(_url()) as run:
+        rows = run("SELECT as_of, last_event_id FROM forecast_stamp ORDER BY as_of")
+    return [(str(r[0]), int(r[1])) for r in rows]
+
+
+@pytest.fixture
+def no_schedule(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Makes computing a schedule fail: what still works came from the store."""
+
+    def refuse(*_args: Any, **_kwargs: Any) -> Any:
+        raise AssertionError("the schedule was computed, not read from the store")
+
+    def arm() -> None:
+        monkeypatch.setattr(planning, "load", refuse)
+
+    return arm
+
+
+def test_status_stores_the_outlook_once_and_then_reads_it(tracker, no_schedule):
+    ok(tracker("edit", "SW-INSTALL", "--due", "30.11.2011"))  # TRAIN-VERTIEFUNG at risk
+    first = ok(tracker("status"))
+    assert "TRAIN-VERTIEFUNG" in first and "+21 wd" in first
+    assert len(stamps()) == 1
+    fresh = fresh_outlook()
+    no_schedule()
+    assert ok(tracker("status")) == first
+    assert stored_outlook() == fresh
+
+
+def test_a_change_after_the_status_is_in_the_next_status(tracker):
+    quiet = ok(tracker("status"))
+    assert "nothing at risk" in quiet
+    ok(tracker("edit", "SW-INSTALL", "--due", "30.11.2011"))
+    risky = ok(tracker("status"))
+    assert "TRAIN-VERTIEFUNG" in risky and "+21 wd" in risky
+    ok(tracker("edit", "SW-INSTALL", "--due", "31.10.2011"))
+    assert ok(tracker("status")) == quiet
+    assert len(stamps()) == 1  # the stale outlooks went
+
+
+def test_each_day_has_its_own_outlook(tracker):
+    ok(tracker("status"))
+    late = ok(tracker("status", today="15.12.2011"))  # open items finish no earlier than today
+    assert [d for d, _ in stamps()] == ["2011-09-20", "2011-12-15"]
+    assert stored_outlook(date(2011, 12, 15)) == fresh_outlook(date(2011, 12, 15))
+    assert ok(tracker("status", today="15.12.2011")) == late
+
+
+def test_json_status_lists_every_item_at_risk_and_the_table_the_first(tracker):
+    # Eight open ORG tasks become late with ORG-STRUCTURE's new date... and more.
+    ok(tracker("edit", "SW-INSTALL", "--due", "30.12.2011"))
+    ok(tracker("edit", "MIG-PREP", "--due", "15.12.2011"))
+    ok(tracker("status"))  # stores the outlook
+    whole = json.loads(ok(tracker("status", "--format", "json")))
+    fresh = fresh_outlook()
+    assert [r["key"] for r in whole["at_risk"]] == [p.item.key for p in fresh.at_risk]
+    assert stored_outlook(limit=1) == fresh._replace(at_risk=fresh.at_risk[:1])
+
+
+def test_a_status_while_someone_writes_still_answers_and_stores_nothing(sqlite_tracker):
+    path = db.sqlite_path(_url())
+    assert path is not None
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # someone holds the write lock
+        result = sqlite_tracker("status")
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert ok(result).startswith("Optionskommune Stuttgart")
+    assert stamps() == []
+    ok(sqlite_tracker("status"))
+    assert len(stamps()) == 1
+
+
+def test_an_outlook_from_before_a_write_is_not_stored(tracker):
+    # A write commits between the read's snapshot and the store: what the read
+    # computed is already stale, so it must not be kept under the newer stamp.
+    with db.reader(_url()) as run:
+        project = queries.find_project(run, "")
+        planning.outlook(run, project, TODAY)
+        ok(tracker("note", "SW-INSTALL", "a write meanwhile"))
+    assert stamps() == []
+
+
+def test_a_new_version_of_the_rules_computes_again(tracker, monkeypatch):
+    ok(tracker("status"))
+    monkeypatch.setattr(forecast_cache, "SCHEDULE_VERSION", forecast_cache.SCHEDULE_VERSION + 1)
+    with db.reader(_url()) as run:
+        project = queries.find_project(run, "")
+        stamp = forecast_cache.last_event(run, project)
+        assert forecast_cache.lookup(run, project, TODAY, stamp, None) is None
+
+
+CHANGES = [
+    ("edit", "SW-INSTALL", "--due", "30.11.2011"),
+    ("edit", "SW-INSTALL", "--due", "31.10.2011"),
+    ("edit", "MIG-PREP", "--due", "20.12.2011"),
+    ("done", "SW-INSTALL"),
+    ("reopen", "SW-INSTALL"),
+    ("done", "TRAIN-BASIS"),
+    ("depend", "TRAIN-BASIS", "--on", "SW-INSTALL", "--lag", "5"),
+    ("undepend", "TRAIN-VERTIEFUNG", "--on", "SW-INSTALL"),
+    ("calendar", "close", "10.10.2011", "--reason", "Betriebsausflug"),
+    ("calendar", "open", "10.10.2011"),
+    ("cancel", "BEN-AGREEMENT"),
+    ("start", "MIG-PREP"),
+]
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(st.lists(st.sampled_from(CHANGES), min_size=1, max_size=5))
+def test_after_any_changes_the_stored_outlook_is_the_computed_one(sqlite_tracker, changes):
+    for change in changes:
+        sqlite_tracker(*change)  # some are refused in some orders: that is fine
+        computed = stored_outlook()  # not stored yet: computed, then stored
+        with db.reader(_url()) as run:
+            current = forecast_cache.last_event(run, queries.find_project(run, ""))
+        assert stamps() == [("2011-09-20", current)]
+        assert stored_outlook() == computed == fresh_outlook(), change
+        assert stored_outlook(limit=2) == computed._replace(at_risk=computed.at_risk[:2])
