@@ -588,6 +588,18 @@ def complete(url: str, keys: list[str], n: int) -> bool:
         return False
 
 
+def _upgrade(url: str) -> None:
+    """Data made by an older tracker is migrated, not made again (146 s at 100,000)."""
+    try:
+        current = db.current_revision(url)
+    except Exception:  # no database yet
+        return
+    if current is not None and current != db.HEAD and current in db.REVISIONS:
+        done = db.upgrade(url)
+        if done.backup is not None:
+            db.remove_sqlite_files(done.backup)
+
+
 def default_path(n: int, projects: int) -> Path:
     suffix = "" if projects == 1 else f"-p{projects}"
     return DATA_DIR / f"tracker-{n}{suffix}.db"
@@ -608,6 +620,8 @@ def ensure(
     if url is None:
         path = default_path(n, projects)
         target = "sqlite:///" + str(path)
+        if not force and path.exists():
+            _upgrade(target)
         if not force and complete(target, keys, n):
             return target, None
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -624,6 +638,7 @@ def ensure(
         for suffix in ("-wal", "-shm"):
             Path(str(partial) + suffix).unlink(missing_ok=True)
         return target, seconds
+    _upgrade(url)
     if complete(url, keys, n):
         return url, None
     try:
