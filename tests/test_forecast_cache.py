@@ -170,3 +170,18 @@ def test_after_any_changes_the_stored_outlook_is_the_computed_one(sqlite_tracker
         assert stamps() == [("2011-09-20", current)]
         assert stored_outlook() == computed == fresh_outlook(), change
         assert stored_outlook(limit=2) == computed._replace(at_risk=computed.at_risk[:2])
+
+
+def test_replaying_many_days_keeps_the_newest_outlooks_only(sqlite_tracker):
+    days = [f"{d:02d}.10.2011" for d in range(3, 13)]  # ten days, no change between
+    for day in days:
+        ok(sqlite_tracker("status", today=day))
+    kept = [d for d, _ in stamps()]
+    assert len(kept) == forecast_cache.KEEP_DAYS
+    assert kept[-1] == "2011-10-12"  # the day asked last is among them
+    with db.reader(_url()) as run:
+        orphans = run(
+            "SELECT COUNT(*) FROM forecast_row AS f WHERE NOT EXISTS (SELECT 1 FROM "
+            "forecast_stamp AS s WHERE s.project_id = f.project_id AND s.as_of = f.as_of)"
+        )
+    assert orphans == [(0,)]

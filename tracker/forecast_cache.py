@@ -50,17 +50,20 @@ CACHED_AT_RISK = _CACHED.format(where="f.rank IS NOT NULL") + " ORDER BY f.rank 
 CACHED_ITEM = _CACHED.format(where="f.item_id = :item")
 
 # Stamps of other days stay while they are current (the report of last week beside
-# today's status); stale ones go, with their rows.
-DELETE_ROWS = """
-DELETE FROM forecast_row WHERE project_id = :project AND as_of IN (
-    SELECT as_of FROM forecast_stamp
-    WHERE project_id = :project AND (last_event_id <> :last_event OR as_of = :as_of)
+# today's status), the KEEP_DAYS newest of them; stale ones go, with their rows.
+KEEP_DAYS = 7
+_DOOMED = """
+SELECT as_of FROM forecast_stamp
+WHERE project_id = :project AND (
+    last_event_id <> :last_event OR as_of = :as_of OR as_of NOT IN (
+        SELECT as_of FROM forecast_stamp WHERE project_id = :project
+        ORDER BY computed_at DESC, as_of DESC LIMIT :keep
+    )
 )
 """
-DELETE_STAMPS = """
-DELETE FROM forecast_stamp WHERE project_id = :project
-  AND (last_event_id <> :last_event OR as_of = :as_of)
-"""
+_DELETE = "DELETE FROM {table} WHERE project_id = :project AND as_of IN ({doomed})"
+DELETE_ROWS = _DELETE.format(table="forecast_row", doomed=_DOOMED)
+DELETE_STAMPS = _DELETE.format(table="forecast_stamp", doomed=_DOOMED)
 INSERT_STAMP = """
 INSERT INTO forecast_stamp (project_id, as_of, last_event_id, version, at_risk_count,
                             go_live_item_id, problem, computed_at)
@@ -115,6 +118,7 @@ def _planned(row: tuple[Any, ...]) -> Planned:
 def remember(run: Runner, project: ProjectRow, as_of: date, stamp: int, outlook: Outlook) -> None:
     """Store `outlook` (complete: every item at risk) once the read has ended."""
     params: dict[str, Any] = {"project": project.id, "as_of": as_of, "last_event": stamp}
+    doomed = {**params, "keep": KEEP_DAYS - 1}
     rows = [_row(params, rank, p.item, p.forecast) for rank, p in enumerate(outlook.at_risk)]
     target = outlook.go_live
     if target is not None and not any(p.item.id == target.item.id for p in outlook.at_risk):
@@ -132,8 +136,8 @@ def remember(run: Runner, project: ProjectRow, as_of: date, stamp: int, outlook:
         # A write committed after our snapshot makes this outlook stale: keep nothing.
         if last_event(w, project) != stamp:
             return
-        w(DELETE_ROWS, params)
-        w(DELETE_STAMPS, params)
+        w(DELETE_ROWS, doomed)
+        w(DELETE_STAMPS, doomed)
         w(INSERT_STAMP, stamp_row)
         w.many(INSERT_ROW, rows)
 
