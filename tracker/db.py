@@ -42,18 +42,25 @@ BUSY_TIMEOUT_MS = 5000
 Row = tuple[Any, ...]
 
 
+# Rows `Runner.iterate` asks the driver for at a time: memory stays flat at any size.
+STREAM_ROWS = 1000
+
+
 class Runner:
-    """Runs SQL text with `:named` parameters and returns all rows as tuples."""
+    """Runs SQL text with `:named` parameters and returns all rows as tuples, or
+    (`iterate`) hands them over one at a time."""
 
     def __init__(
         self,
         dialect: str,
         execute: Callable[[str, Mapping[str, Any]], list[Row]],
         execute_many: Callable[[str, Sequence[Mapping[str, Any]]], None] | None = None,
+        iterate: Callable[[str, Mapping[str, Any]], Iterator[Row]] | None = None,
     ):
         self.dialect = dialect
         self._execute = execute
         self._execute_many = execute_many
+        self._iterate = iterate
         # Appended to a SELECT that reads a row it is about to change. SQLite has no
         # row locks (and no FOR UPDATE syntax): BEGIN IMMEDIATE already holds the lock.
         self.for_update = " FOR UPDATE" if dialect == "postgresql" else ""
@@ -75,6 +82,14 @@ class Runner:
                 self._execute(sql, params)
         elif rows:
             self._execute_many(sql, rows)
+
+    def iterate(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[Row]:
+        """The rows one at a time, fetched STREAM_ROWS at a time, for answers too large
+        to hold (`tracker list` of a programme). Consume it inside the session; closing
+        the iterator early closes the cursor."""
+        if self._iterate is None:
+            return iter(self._execute(sql, params or {}))
+        return self._iterate(sql, params or {})
 
     def one(self, sql: str, params: Mapping[str, Any] | None = None) -> Row | None:
         """The first row, or None."""
@@ -158,7 +173,16 @@ def _sqlite_runner(conn: sqlite3.Connection) -> Runner:
     def execute_many(sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
         conn.executemany(sql, ({k: _sqlite_value(v) for k, v in r.items()} for r in rows))
 
-    return Runner("sqlite", execute, execute_many)
+    def iterate(sql: str, params: Mapping[str, Any]) -> Iterator[Row]:
+        values = {k: _sqlite_value(v) for k, v in params.items()}
+        cursor = conn.execute(sql, values)
+        try:
+            while rows := cursor.fetchmany(STREAM_ROWS):
+                yield from rows
+        finally:
+            cursor.close()
+
+    return Runner("sqlite", execute, execute_many, iterate)
 
 
 def _lower(value: Any) -> Any:
@@ -294,7 +318,14 @@ def _sqlalchemy_session(url: str, write: bool) -> Iterator[Runner]:
             def execute_many(sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
                 conn.execute(text(sql), [dict(r) for r in rows])
 
-            run = Runner(engine.dialect.name, execute, execute_many)
+            def iterate(sql: str, params: Mapping[str, Any]) -> Iterator[Row]:
+                # yield_per: a server-side cursor on PostgreSQL, STREAM_ROWS a round trip.
+                options = {"yield_per": STREAM_ROWS}
+                with conn.execute(text(sql), dict(params), execution_options=options) as result:
+                    for row in result:
+                        yield tuple(row)
+
+            run = Runner(engine.dialect.name, execute, execute_many, iterate)
             _check_revision(run, display_url(url))
             yield run
     except OperationalError as exc:
