@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date
 from enum import StrEnum
@@ -166,6 +166,27 @@ def _clock(project: queries.ProjectRow, today: date) -> Any:
     from tracker.overview import Clock
 
     return Clock.for_project(project, today)
+
+
+def _read_streaming(
+    opts: GlobalOptions, chunks: Callable[[db.Runner, queries.ProjectRow, Any], Iterable[str]]
+) -> None:
+    """Print what `chunks(run, project, clock)` yields, read on one snapshot.
+
+    Piped, each chunk is written as it comes, so a list of 100,000 items starts at
+    once and memory stays flat. On a terminal the text is collected, the database
+    closed, then paged (`_page`): a reader does not hold its snapshot while someone
+    scrolls.
+    """
+    with db.reader(opts.url) as run:
+        project = queries.find_project(run, opts.project)
+        text = chunks(run, project, _clock(project, opts.today))
+        if not sys.stdout.isatty():
+            for chunk in text:
+                _out(chunk)
+            return
+        whole = "".join(text)
+    _page(whole)
 
 
 def _out(text: str) -> None:
@@ -370,11 +391,14 @@ def list_(
     )
     if overdue:
         wanted = wanted.only_overdue(opts.today)
-    rows, clock = _read_with_clock(opts, lambda run, p: queries.list_items(run, p, wanted))
-    if fmt is Format.JSON:
-        _out(render.items_json(rows, clock))
-    else:
-        _page(render.item_table(rows, clock))
+
+    def chunks(run: db.Runner, project: queries.ProjectRow, clock: Any) -> Iterable[str]:
+        if fmt is Format.JSON:
+            return render.items_json_chunks(queries.iter_items(run, project, wanted), clock)
+        shape = queries.list_shape(run, project, wanted)
+        return render.item_table_chunks(queries.iter_items(run, project, wanted), shape, clock)
+
+    _read_streaming(opts, chunks)
 
 
 @app.command()
@@ -407,14 +431,14 @@ def countdown(
     from tracker import overview
 
     opts = _opts(ctx)
-    data, clock = _read_with_clock(
-        opts,
-        lambda run, p: overview.countdown(run, p, opts.today, limit or queries.NO_LIMIT),
-    )
-    if fmt is Format.JSON:
-        _out(render.countdown_json(data, clock))
-    else:
-        _page(render.countdown_text(data, clock, working_days))
+
+    def chunks(run: db.Runner, project: queries.ProjectRow, clock: Any) -> Iterable[str]:
+        data = overview.countdown(run, project, opts.today, limit or queries.NO_LIMIT)
+        if fmt is Format.JSON:
+            return render.countdown_json_chunks(data, clock)
+        return render.countdown_chunks(data, clock, working_days)
+
+    _read_streaming(opts, chunks)
 
 
 @app.command()

@@ -7,22 +7,26 @@ when overdue, minus the working days with due < d ≤ today.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
-from tracker.db import Runner
+from tracker.dates import as_date
+from tracker.db import Row, Runner
 from tracker.holidays_de import WorkingCalendar
 from tracker.queries import (
     NO_LIMIT,
     ItemRow,
     ListFilter,
+    ListShape,
     Progress,
     ProjectRow,
     count_items,
     done_between,
     due_soon_filter,
+    iter_items,
     list_items,
+    list_shape,
     overdue_filter,
     progress,
 )
@@ -60,23 +64,39 @@ class Clock(NamedTuple):
 
 
 class Countdown(NamedTuple):
-    """The open dated milestones, overdue ones first, and the go-live."""
+    """The open dated milestones, overdue ones first, and the go-live.
+
+    The milestones stream from the database (`queries.iter_items` rows): read
+    `overdue` to its end, then `ahead`, inside the session that made them.
+    """
 
     project: ProjectRow
-    overdue: list[ItemRow]
-    ahead: list[ItemRow]
+    shape: ListShape  # how many there are and how wide their table is
+    overdue: Iterator[Row]  # due before today, soonest first
+    ahead: Iterator[Row]  # the others, soonest first
 
 
 def countdown(run: Runner, project: ProjectRow, today: date, limit: int = NO_LIMIT) -> Countdown:
     """Open dated milestones: the overdue ones, then the ones ahead, soonest first
     (at most `limit`, the soonest due)."""
     wanted = ListFilter(kind=Kind.MILESTONE, dated_only=True, limit=limit)
-    rows = list_items(run, project, wanted)
-    return Countdown(
-        project,
-        overdue=[r for r in rows if r.is_overdue(today)],
-        ahead=[r for r in rows if not r.is_overdue(today)],
-    )
+    shape = list_shape(run, project, wanted)
+    rows = iter_items(run, project, wanted)  # soonest due first: the overdue ones lead
+    first_ahead: list[Row] = []
+
+    def overdue() -> Iterator[Row]:
+        for row in rows:
+            due = as_date(row[7])  # ItemRow.due
+            if due is not None and due >= today:
+                first_ahead.append(row)
+                return
+            yield row
+
+    def ahead() -> Iterator[Row]:
+        yield from first_ahead
+        yield from rows
+
+    return Countdown(project, shape, overdue(), ahead())
 
 
 def milestones_due_soon(items: Iterable[ItemRow], today: date) -> int:

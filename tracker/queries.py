@@ -142,12 +142,17 @@ WHERE i.project_id = :project
   AND COALESCE(i.due, '9999-12-31') <= :due_until
 """
 
+# The order of every list: soonest due first, undated last, by key (ix_item_list_order).
+_LIST_ORDER = """
+ORDER BY COALESCE(i.due, '9999-12-31'), i.key
+LIMIT :limit
+"""
+
 LIST_ITEMS = f"""
 SELECT {_ITEM_COLUMNS}
 {_ITEM_FROM}
 {_LIST_WHERE}
-ORDER BY COALESCE(i.due, '9999-12-31'), i.key
-LIMIT :limit
+{_LIST_ORDER}
 """
 
 COUNT_ITEMS = f"""
@@ -156,6 +161,24 @@ FROM item AS i
 JOIN workstream AS ws ON ws.id = i.workstream_id
 {_LIST_WHERE}
 """  # noqa: S608 - constant text; the filter's values are bound parameters
+
+# What a table of LIST_ITEMS' rows needs before its first line: how many rows, the
+# longest texts, the first and last open due date (days left grow with the due date,
+# so these two give the widest countdowns), whether any date is derived. Without the
+# `blocked` subquery it costs about a third of LIST_ITEMS (render.item_table_chunks).
+LIST_SHAPE = f"""
+SELECT COUNT(*), COUNT(due),
+       MAX(LENGTH(key)), MAX(LENGTH(title)), MAX(LENGTH(workstream)), MAX(LENGTH(owner)),
+       MIN(CASE WHEN state IN ('planned', 'in_progress') THEN due END),
+       MAX(CASE WHEN state IN ('planned', 'in_progress') THEN due END),
+       MAX(CASE WHEN due IS NOT NULL AND due_derived THEN 1 ELSE 0 END)
+FROM (
+    SELECT i.key, i.title, ws.key AS workstream, i.owner, i.due, i.due_derived, i.state
+    {_ITEM_FROM}
+    {_LIST_WHERE}
+    {_LIST_ORDER}
+) AS l
+"""  # noqa: S608 (constant fragments, no input)
 NO_LIMIT = 10**12  # LIMIT takes a number on both backends; NULL is PostgreSQL's alone
 
 
@@ -247,10 +270,52 @@ def list_items(run: Runner, project: ProjectRow, wanted: ListFilter) -> list[Ite
 
     An unknown workstream is NotFound (naming the ones there are), not an empty list.
     """
+    return [ItemRow.from_db(r) for r in run(LIST_ITEMS, _list_params(run, project, wanted))]
+
+
+def iter_items(run: Runner, project: ProjectRow, wanted: ListFilter) -> Iterator[Row]:
+    """`list_items` one row at a time, as the driver gives it (ItemRow.from_db reads
+    it): for lists too long to hold. Checks `wanted` at once, not when iterated."""
+    return run.iterate(LIST_ITEMS, _list_params(run, project, wanted))
+
+
+class ListShape(NamedTuple):
+    """How `list_items` would answer, without its rows (LIST_SHAPE)."""
+
+    rows: int
+    dated: int  # rows with a due date
+    key: int  # the longest key, title, workstream key and owner, in characters
+    title: int
+    workstream: int
+    owner: int
+    first_open_due: date | None  # the earliest and latest due date of an open item
+    last_open_due: date | None
+    derived: bool  # a row has a derived due date
+
+
+def list_shape(run: Runner, project: ProjectRow, wanted: ListFilter) -> ListShape:
+    """The size of `list_items`' answer and the widths its table needs."""
+    row = run.one(LIST_SHAPE, _list_params(run, project, wanted))
+    assert row is not None  # an aggregate has one row
+    count, dated, key, title, workstream, owner, first, last, derived = row
+    return ListShape(
+        rows=count,
+        dated=dated,
+        key=key or 0,
+        title=title or 0,
+        workstream=workstream or 0,
+        owner=owner or 0,
+        first_open_due=as_date(first),
+        last_open_due=as_date(last),
+        derived=bool(derived),
+    )
+
+
+def _list_params(run: Runner, project: ProjectRow, wanted: ListFilter) -> dict[str, Any]:
     fields.plain(wanted.owner, "owner")
     if wanted.workstream:
         find_workstream(run, project, fields.plain(wanted.workstream, "workstream"))
-    return [ItemRow.from_db(r) for r in run(LIST_ITEMS, wanted.params(project))]
+    return wanted.params(project)
 
 
 class Counted(NamedTuple):

@@ -6,18 +6,27 @@ documented in docs/json.md. No rich: a plain aligned table costs nothing to impo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
-from tracker.dates import format_de, iso
-from tracker.states import EventKind, State
+from tracker.dates import as_date, format_de, iso
+from tracker.states import OPEN_STATES, EventKind, State
 
 if TYPE_CHECKING:  # write commands need none of these at run time
     from tracker.actions import Change
+    from tracker.db import Row
     from tracker.exchange.importer import Outcome
     from tracker.overview import Clock, Countdown, Status
-    from tracker.queries import EventRow, ItemDetail, ItemRow, Neighbour, ProjectRow
+    from tracker.queries import (
+        EventRow,
+        ItemDetail,
+        ItemRow,
+        ListShape,
+        Neighbour,
+        ProjectRow,
+    )
 
 DERIVED_MARK = "*"
 DERIVED_NOTE = "* derived date: the source gives none (see `tracker show KEY`)"
@@ -59,12 +68,18 @@ def due_text(item: ItemRow) -> str:
 
 
 def state_text(item: ItemRow, clock: Clock) -> str:
-    if item.state is State.DONE and item.done_on:
-        return f"done {format_de(item.done_on)}"
-    marks = (" OVERDUE" if item.is_overdue(clock.today) else "") + (
-        " BLOCKED" if item.blocked else ""
-    )
-    return item.state.label + marks
+    done_on = format_de(item.done_on)
+    return _state_text(item.state, done_on, item.is_overdue(clock.today), item.blocked)
+
+
+def _state_text(state: str, done_on: str, overdue: bool, blocked: bool) -> str:
+    """ "in progress OVERDUE BLOCKED", or "done 10.10.2011" (`done_on` as shown)."""
+    if state == State.DONE and done_on:
+        return f"done {done_on}"
+    return _LABELS[state] + (" OVERDUE" if overdue else "") + (" BLOCKED" if blocked else "")
+
+
+_LABELS = {s.value: s.label for s in State}  # by value, so a driver's text finds it too
 
 
 def dumps(data: Any) -> str:
@@ -98,32 +113,193 @@ def item_json(item: ItemRow, clock: Clock) -> dict[str, Any]:
     }
 
 
+ITEM_HEADERS = ("KEY", "TITLE", "WORKSTREAM", "OWNER", "DUE", "DAYS", "WDAYS", "STATE")
+_ITEM_RIGHT = frozenset({5, 6})
+LIST_TITLE = 44  # characters of a title `tracker list` shows
+LIST_OWNER = 22
+COUNTDOWN_TITLE = 50
+CHUNK_LINES = 1000  # lines a streamed table writes at a time
+JSON_CHUNK_ITEMS = 50  # items a streamed JSON list writes at a time (~20 lines each)
+
+
+class _Cells:
+    """Table cells of items, from rows in ItemRow's field order: ItemRows, or rows as
+    the driver gives them (`queries.iter_items`: ISO text or dates, 0/1 or booleans).
+
+    What many rows share is worked out once per value: a due date's text, days and
+    working days left, a done date's text. A programme of 100,000 items has a few
+    hundred distinct due dates, so the countdowns cost a dictionary lookup per row.
+    """
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self._due: dict[Any, tuple[str, str, str, bool]] = {}
+        self._done: dict[Any, str] = {}
+
+    def due(self, value: Any) -> tuple[str, str, str, bool]:
+        """DD.MM.YYYY, days left, working days left, and whether it is before today."""
+        found = self._due.get(value)
+        if found is None:
+            day = as_date(value)
+            if day is None:
+                found = ("", "", "", False)
+            else:
+                clock = self.clock
+                days, wdays = clock.days_left(day), clock.working_days_left(day)
+                found = (format_de(day), str(days), str(wdays), day < clock.today)
+            self._due[value] = found
+        return found
+
+    def item(self, row: Sequence[Any]) -> tuple[str, ...]:
+        """The cells of `tracker list`: ITEM_HEADERS."""
+        _, key, _, title, workstream, owner, _, due, derived, state, done_on, _, blocked = row
+        due_text, days, wdays, past = self.due(due)
+        is_open = state in OPEN_STATES
+        if done_on:
+            done_text = self._done.get(done_on)
+            if done_text is None:
+                done_text = self._done[done_on] = format_de(as_date(done_on))
+        else:
+            done_text = ""
+        return (
+            key,
+            " ".join(clip(title, LIST_TITLE).split()),
+            workstream,
+            " ".join(clip(owner, LIST_OWNER).split()),
+            due_text + DERIVED_MARK if derived and due_text else due_text,
+            days if is_open else "",
+            wdays if is_open else "",
+            _state_text(state, done_text, is_open and past, blocked),
+        )
+
+    def milestone(self, row: Sequence[Any], working_days: bool) -> tuple[str, ...]:
+        """The cells of `tracker countdown` (an open, dated milestone)."""
+        due_text, days, wdays, past = self.due(row[7])
+        cells = (
+            "OVERDUE" if past else "",
+            row[1],
+            " ".join(clip(row[3], COUNTDOWN_TITLE).split()),
+            due_text + DERIVED_MARK if row[8] else due_text,
+            days,
+        )
+        return (*cells, wdays) if working_days else cells
+
+
+def _line_format(widths: Sequence[int], right: frozenset[int]) -> str:
+    """A str.format pattern for one table line: the cells padded and joined as `table`
+    does (rstrip the result)."""
+    return "  ".join(f"{{:{'>' if i in right else '<'}{w}}}" for i, w in enumerate(widths))
+
+
+def _table_chunks(
+    headers: Sequence[str],
+    cells: Iterator[tuple[str, ...]],
+    widths: Sequence[int],
+    right: frozenset[int],
+) -> Iterator[str]:
+    """`table`'s text for cells no wider than `widths`, CHUNK_LINES lines at a time."""
+    pattern = _line_format(widths, right).format
+    lines = [pattern(*headers).rstrip()]
+    for row in cells:
+        lines.append(pattern(*row).rstrip())
+        if len(lines) >= CHUNK_LINES:
+            yield "\n".join(lines) + "\n"
+            lines = []
+    if lines:
+        yield "\n".join(lines) + "\n"
+
+
+def _widths(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[int]:
+    return [max(len(c) for c in col) for col in zip(headers, *rows, strict=True)]
+
+
 def item_table(items: Sequence[ItemRow], clock: Clock) -> str:
-    """The `tracker list` table."""
+    """The `tracker list` table of a few items (status and show print it too)."""
     if not items:
         return "No items match.\n"
-    rows = [
-        [
-            item.key,
-            clip(item.title, 44),
-            item.workstream,
-            clip(item.owner, 22),
-            due_text(item),
-            number(clock.days_left(item.due)) if item.state.is_open else "",
-            number(clock.working_days_left(item.due)) if item.state.is_open else "",
-            state_text(item, clock),
-        ]
-        for item in items
-    ]
-    headers = ["KEY", "TITLE", "WORKSTREAM", "OWNER", "DUE", "DAYS", "WDAYS", "STATE"]
-    out = table(headers, rows, right=frozenset({5, 6}))
+    make = _Cells(clock).item
+    rows = [make(i) for i in items]
+    out = "".join(_table_chunks(ITEM_HEADERS, iter(rows), _widths(ITEM_HEADERS, rows), _ITEM_RIGHT))
     if any(i.due_derived and i.due for i in items):
         out += DERIVED_NOTE + "\n"
     return out
 
 
-def items_json(items: Sequence[ItemRow], clock: Clock) -> str:
-    return dumps({"today": clock.today.isoformat(), "items": [item_json(i, clock) for i in items]})
+def _countdown_width(clock: Clock, shape: ListShape, header: str, working: bool) -> int:
+    """The widest days (or working days) left of the rows `shape` measured: days left
+    grow with the due date, so the first and last open due dates have the widest."""
+    count = clock.working_days_left if working else clock.days_left
+    ends = (shape.first_open_due, shape.last_open_due)
+    return max([len(header), *(len(str(count(d))) for d in ends if d is not None)])
+
+
+def item_table_chunks(rows: Iterable[Row], shape: ListShape, clock: Clock) -> Iterator[str]:
+    """`item_table` of `queries.iter_items`' rows, measured by `queries.list_shape`,
+    written as the rows arrive: memory stays flat at any number of items."""
+    if not shape.rows:
+        yield "No items match.\n"
+        return
+    widths = [
+        max(3, shape.key),
+        max(5, min(LIST_TITLE, shape.title)),
+        max(10, shape.workstream),
+        max(5, min(LIST_OWNER, shape.owner)),
+        11 if shape.derived else 10 if shape.dated else 3,
+        _countdown_width(clock, shape, "DAYS", working=False),
+        _countdown_width(clock, shape, "WDAYS", working=True),
+        0,  # the last column is not padded
+    ]
+    yield from _table_chunks(ITEM_HEADERS, map(_Cells(clock).item, rows), widths, _ITEM_RIGHT)
+    if shape.derived:
+        yield DERIVED_NOTE + "\n"
+
+
+def items_json_chunks(rows: Iterable[Row], clock: Clock) -> Iterator[str]:
+    """`{"today": ..., "items": [...]}` of `queries.iter_items`' rows, as `dumps` would
+    write it, item by item."""
+    from tracker.queries import ItemRow
+
+    yield f'{{\n  "today": {_json_value(clock.today.isoformat())},\n  "items": '
+    yield from _json_array((item_json(ItemRow.from_db(r), clock) for r in rows), 1)
+    yield "\n}\n"
+
+
+def _json_value(value: Any) -> str:
+    """A str, int, bool or None as `json.dumps(value, ensure_ascii=False)` writes it."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        from json.encoder import encode_basestring
+
+        return encode_basestring(value)
+    return int.__repr__(value)
+
+
+def _json_flat(data: dict[str, Any], level: int) -> str:
+    """A dict of scalars as `dumps` writes it nested `level` deep (indent 2)."""
+    inner = "\n" + "  " * (level + 1)
+    fields = (f"{_json_value(k)}: {_json_value(v)}" for k, v in data.items())
+    return "{" + inner + ("," + inner).join(fields) + "\n" + "  " * level + "}"
+
+
+def _json_array(items: Iterable[dict[str, Any]], level: int) -> Iterator[str]:
+    """A list of flat dicts as `dumps` writes it as a value `level` deep, in chunks."""
+    inner = "\n" + "  " * (level + 1)
+    opened = False
+    chunk: list[str] = []
+    for item in items:
+        chunk.append(_json_flat(item, level + 1))
+        if len(chunk) >= JSON_CHUNK_ITEMS:
+            yield ("," if opened else "[") + inner + ("," + inner).join(chunk)
+            opened, chunk = True, []
+    if chunk:
+        yield ("," if opened else "[") + inner + ("," + inner).join(chunk)
+        opened = True
+    yield "\n" + "  " * level + "]" if opened else "[]"
 
 
 # --- show ------------------------------------------------------------------------
@@ -241,41 +417,48 @@ def go_live_line(project: ProjectRow, clock: Clock) -> str:
     return f"Go-live {format_de(project.go_live)}: {days} days, {wdays} working days left"
 
 
-def countdown_text(c: Countdown, clock: Clock, working_days: bool) -> str:
-    """The countdown table: overdue milestones first, marked, then the ones ahead."""
-    head = (
+def countdown_chunks(c: Countdown, clock: Clock, working_days: bool) -> Iterator[str]:
+    """The countdown table: overdue milestones first, marked, then the ones ahead;
+    written as the rows arrive."""
+    yield (
         f"{c.project.name}\nToday {format_de(clock.today)}. {go_live_line(c.project, clock)}.\n\n"
     )
-    rows = []
-    for item in [*c.overdue, *c.ahead]:
-        row = [
-            "OVERDUE" if item.is_overdue(clock.today) else "",
-            item.key,
-            clip(item.title, 50),
-            due_text(item),
-            number(clock.days_left(item.due)),
-        ]
-        if working_days:
-            row.append(number(clock.working_days_left(item.due)))
-        rows.append(row)
-    if not rows:
-        return head + "No open dated milestones.\n"
-    headers = ["", "KEY", "MILESTONE", "DUE", "DAYS"] + (["WDAYS"] if working_days else [])
-    out = head + table(headers, rows, right=frozenset({4, 5}))
-    if any(i.due_derived for i in [*c.overdue, *c.ahead]):
-        out += DERIVED_NOTE + "\n"
-    return out
+    shape = c.shape
+    if not shape.rows:
+        yield "No open dated milestones.\n"
+        return
+    first = shape.first_open_due
+    widths = [
+        7 if first is not None and first < clock.today else 0,  # OVERDUE
+        max(3, shape.key),
+        max(9, min(COUNTDOWN_TITLE, shape.title)),
+        11 if shape.derived else 10,
+        _countdown_width(clock, shape, "DAYS", working=False),
+    ]
+    headers = ["", "KEY", "MILESTONE", "DUE", "DAYS"]
+    if working_days:
+        widths.append(_countdown_width(clock, shape, "WDAYS", working=True))
+        headers.append("WDAYS")
+    make = _Cells(clock).milestone
+    cells = (make(row, working_days) for row in chain(c.overdue, c.ahead))
+    yield from _table_chunks(headers, cells, widths, frozenset({4, 5}))
+    if shape.derived:
+        yield DERIVED_NOTE + "\n"
 
 
-def countdown_json(c: Countdown, clock: Clock) -> str:
-    return dumps(
-        {
-            "today": clock.today.isoformat(),
-            "go_live": project_json(c.project, clock),
-            "overdue": [item_json(i, clock) for i in c.overdue],
-            "ahead": [item_json(i, clock) for i in c.ahead],
-        }
+def countdown_json_chunks(c: Countdown, clock: Clock) -> Iterator[str]:
+    """The countdown as JSON, as `dumps` would write it, milestone by milestone."""
+    from tracker.queries import ItemRow
+
+    yield (
+        f'{{\n  "today": {_json_value(clock.today.isoformat())},\n'
+        f'  "go_live": {_json_flat(project_json(c.project, clock), 1)},\n  "overdue": '
     )
+    for name, rows in (("overdue", c.overdue), ("ahead", c.ahead)):
+        if name == "ahead":
+            yield ',\n  "ahead": '
+        yield from _json_array((item_json(ItemRow.from_db(r), clock) for r in rows), 1)
+    yield "\n}\n"
 
 
 def project_json(project: ProjectRow, clock: Clock) -> dict[str, Any]:
