@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker import actions, db, planning
+from tracker import actions, db, plan, planning
 from tracker.errors import TrackerError
 from tracker.overview import SOON_DAYS, Clock, milestones_due_soon
 from tracker.queries import (
@@ -277,13 +277,11 @@ def test_every_week_after_random_writes_is_the_old_wind_back(
         _compare(url, last + timedelta(days=after))
 
 
-def test_past_weeks_of_a_plan_with_later_changes_equal_the_old_wind_back(
-    stuttgart_sqlite: Path, tmp_path: Path
-) -> None:
-    """Created later, done later, rescheduled, retitled, moved, re-dependended."""
-    path = tmp_path / "report.db"
-    shutil.copyfile(stuttgart_sqlite, path)
-    url = f"sqlite:///{path}"
+def test_past_weeks_of_a_plan_with_later_changes_equal_the_old_wind_back(db_url: str) -> None:
+    """Created later, done later, rescheduled, retitled, moved, re-dependended; on
+    SQLite and PostgreSQL (the same SQL text)."""
+    url = db_url
+    plan.install(url, plan.read("stuttgart-2012"), "test-lead", LOADED)
     history = [
         (1, ("note", "MIG-PREP", "Testlauf")),
         (1, ("state", "TRAIN-BASIS", State.DONE)),
