@@ -520,7 +520,8 @@ def report_weekly(
         data.Week.parse(week) if week else data.Week.of(_date(on, opts, "--date") or opts.today)
     )
     author = opts.who.actor
-    report = _read(opts, lambda run, p: data.build(run, p, wanted, opts.today, author))
+    rows = None if fmt is ReportFormat.JSON else i18n.REPORT_ROWS  # JSON lists everything
+    report = _read(opts, lambda run, p: data.build(run, p, wanted, opts.today, author, rows))
     project = report.project
     language = i18n.resolve_language(lang, project.language)
     # tracker.report.markdown, .html or .json: only the one asked for is imported.

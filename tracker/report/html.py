@@ -149,12 +149,12 @@ def _table(
     headers: Sequence[tuple[str, str]],
     rows: Iterable[tuple[str, Sequence[str]]],
     lang: str,
+    total: int,
 ) -> str:
     """A bordered table: headers as (text, class), rows as (row class, escaped cells);
-    at most REPORT_ROWS rows, then a line that counts the rest."""
-    rows = list(rows)
-    left_out = len(rows) - REPORT_ROWS
-    rows = rows[:REPORT_ROWS]
+    at most REPORT_ROWS rows, then a line that counts the rest of `total`."""
+    rows = list(rows)[:REPORT_ROWS]
+    left_out = total - len(rows)
     cls = [c for _, c in headers]
     head = "".join(
         f'<th class="{c}">{_e(h)}</th>' if c else f"<th>{_e(h)}</th>" for h, c in headers
@@ -238,7 +238,10 @@ def _summary(r: WeeklyReport, lang: str) -> _Section:
     tiles = "".join(f"<li{c}><b>{n}</b>{_e(label)}</li>" for c, n, label in counts)
     rows = [("", [_e(p.title), f"{p.done} / {p.total}", _bar(p.done, p.total)]) for p in r.progress]
     progress = _table(
-        [(t(lang, "workstream"), ""), (t(lang, "done_of_total"), "num"), ("", "")], rows, lang
+        [(t(lang, "workstream"), ""), (t(lang, "done_of_total"), "num"), ("", "")],
+        rows,
+        lang,
+        len(rows),
     )
     target = r.go_live_forecast
     slipping = " late" if target is not None and target.forecast.at_risk else ""
@@ -492,15 +495,8 @@ def _legend(r: WeeklyReport, lang: str, y: float) -> str:
 def _timeline(r: WeeklyReport, lang: str) -> _Section:
     if not r.timeline:
         return _Section("timeline", t(lang, "timeline"), _none(lang))
-    left_out = len(r.timeline) - REPORT_ROWS
-    if left_out > 0:
-        # A programme of thousands of milestones: the ones from the as-of week on, and
-        # the latest before it where fewer lie ahead.
-        ahead = [i for i in r.timeline if (i.due or i.start or r.as_of) >= r.week.monday]
-        past = [i for i in r.timeline if (i.due or i.start or r.as_of) < r.week.monday]
-        shown = ahead[:REPORT_ROWS]
-        shown += past[len(past) - (REPORT_ROWS - len(shown)) :]
-        r = r._replace(timeline=sorted(shown, key=lambda i: (i.start or i.due, i.key)))
+    # A programme of thousands of milestones: data.build chose which to draw.
+    left_out = r.timeline_total - len(r.timeline)
     caption = _e(t(lang, "derived")) if any(i.due_derived for i in r.timeline) else ""
     if left_out > 0:
         caption = " ".join(filter(None, [caption, _e(more(lang, left_out))]))
@@ -538,7 +534,7 @@ def _done(r: WeeklyReport, lang: str) -> _Section:
         (t(lang, "done_on"), "date"),
         (t(lang, "marked_by"), ""),
     ]
-    return _Section("done", heading, _table(headers, rows, lang))
+    return _Section("done", heading, _table(headers, rows, lang, r.done_this_week_total))
 
 
 def _overdue(r: WeeklyReport, lang: str) -> _Section:
@@ -566,7 +562,7 @@ def _overdue(r: WeeklyReport, lang: str) -> _Section:
         (t(lang, "days_overdue"), "num"),
         (t(lang, "working_days_overdue"), "num"),
     ]
-    return _Section("overdue", heading, _table(headers, rows, lang), short=False)
+    return _Section("overdue", heading, _table(headers, rows, lang, r.overdue_count), short=False)
 
 
 def _at_risk(r: WeeklyReport, lang: str) -> _Section:
@@ -594,10 +590,12 @@ def _at_risk(r: WeeklyReport, lang: str) -> _Section:
         (t(lang, "working_days_late"), "num"),
         (t(lang, "why"), "why"),
     ]
-    return _Section("at-risk", heading, _table(headers, rows, lang), short=False)
+    return _Section("at-risk", heading, _table(headers, rows, lang, r.at_risk_total), short=False)
 
 
-def _upcoming_table(items: Sequence[tuple[ItemRow, int, int]], lang: str, with_owner: bool) -> str:
+def _upcoming_table(
+    items: Sequence[tuple[ItemRow, int, int]], total: int, lang: str, with_owner: bool
+) -> str:
     """Items ahead with their countdown; the owner only where the list is short."""
     rows = [
         (
@@ -622,12 +620,16 @@ def _upcoming_table(items: Sequence[tuple[ItemRow, int, int]], lang: str, with_o
         (t(lang, "days_left"), "num"),
         (t(lang, "working_days_left"), "num"),
     ]
-    return _table(headers, rows, lang)
+    return _table(headers, rows, lang, total)
 
 
 def _due_next(r: WeeklyReport, lang: str) -> _Section:
     heading = t(lang, "due_next", until=format_de(r.due_next_until))
-    body = _upcoming_table(r.due_next, lang, with_owner=True) if r.due_next else _none(lang)
+    body = (
+        _upcoming_table(r.due_next, r.due_next_total, lang, with_owner=True)
+        if r.due_next
+        else _none(lang)
+    )
     return _Section("due-next", heading, body, short=False)
 
 
@@ -665,12 +667,16 @@ def _rescheduled(r: WeeklyReport, lang: str) -> _Section:
         (t(lang, "slip"), "num"),
         (t(lang, "who"), ""),
     ]
-    return _Section("rescheduled", heading, _table(headers, rows, lang))
+    return _Section("rescheduled", heading, _table(headers, rows, lang, r.rescheduled_total))
 
 
 def _key_dates(r: WeeklyReport, lang: str) -> _Section:
     heading = t(lang, "key_dates")
-    body = _upcoming_table(r.key_dates, lang, with_owner=False) if r.key_dates else _none(lang)
+    body = (
+        _upcoming_table(r.key_dates, r.key_dates_total, lang, with_owner=False)
+        if r.key_dates
+        else _none(lang)
+    )
     return _Section("key-dates", heading, body, short=False)
 
 
@@ -689,7 +695,7 @@ def _notes(r: WeeklyReport, lang: str) -> _Section:
         (t(lang, "who"), ""),
         (t(lang, "note"), "text"),
     ]
-    return _Section("notes", heading, _table(headers, rows, lang), short=False)
+    return _Section("notes", heading, _table(headers, rows, lang, r.notes_total), short=False)
 
 
 # --- the page ---------------------------------------------------------------------

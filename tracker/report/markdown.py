@@ -118,18 +118,22 @@ class _Doc:
         title: str,
         columns: Sequence[str],
         rows: Sequence[Sequence[str]],
+        *,
+        total: int,
         right: frozenset[int] = frozenset(),
         derived: bool = False,
     ) -> None:
-        """A `##` section with a table under the i18n keys `columns`, or "none"."""
+        """A `##` section with a table under the i18n keys `columns`, or "none"; at
+        most REPORT_ROWS rows, then how many more of `total` there are."""
         self.block(_heading(2, title))
         if not rows:
             self.block(_cap(t(self.lang, "none")) + ".")
             return
         headers = [_cap(t(self.lang, c)) for c in columns]
         self.block(*_table(headers, rows[:REPORT_ROWS], right))
-        if len(rows) > REPORT_ROWS:
-            self.block(more(self.lang, len(rows) - REPORT_ROWS))
+        left_out = total - min(len(rows), REPORT_ROWS)
+        if left_out > 0:
+            self.block(more(self.lang, left_out))
         if derived:
             self.block("\\" + t(self.lang, "derived"))
 
@@ -187,6 +191,7 @@ def render(report: WeeklyReport, lang: str) -> str:
             ]
             for d in r.done_this_week
         ],
+        total=r.done_this_week_total,
     )
     doc.section(
         tr("overdue"),
@@ -194,6 +199,7 @@ def render(report: WeeklyReport, lang: str) -> str:
         _counted_rows(r.overdue, lang, with_owner_and_state=True),
         right=frozenset({4, 5}),
         derived=any(o.item.due_derived for o in r.overdue),
+        total=r.overdue_count,
     )
     doc.section(
         tr("at_risk"),
@@ -211,6 +217,7 @@ def render(report: WeeklyReport, lang: str) -> str:
         ],
         right=frozenset({4}),
         derived=any(p.item.due_derived for p in r.at_risk),
+        total=r.at_risk_total,
     )
     doc.section(
         tr("due_next", until=format_de(r.due_next_until)),
@@ -218,11 +225,13 @@ def render(report: WeeklyReport, lang: str) -> str:
         _counted_rows(r.due_next, lang, with_owner_and_state=True),
         right=frozenset({4, 5}),
         derived=any(u.item.due_derived for u in r.due_next),
+        total=r.due_next_total,
     )
     doc.section(
         tr("rescheduled"),
         ["key", "item", "day", "who", "old_due", "new_due", "first_agreed", "slip"],
         [_rescheduled_row(c, lang) for c in r.rescheduled],
+        total=r.rescheduled_total,
     )
     doc.section(
         tr("key_dates"),
@@ -230,6 +239,7 @@ def render(report: WeeklyReport, lang: str) -> str:
         _counted_rows(r.key_dates, lang, with_owner_and_state=False),
         right=frozenset({3, 4}),
         derived=any(u.item.due_derived for u in r.key_dates),
+        total=r.key_dates_total,
     )
 
     doc.block(_heading(2, tr("notes")))
@@ -241,8 +251,8 @@ def render(report: WeeklyReport, lang: str) -> str:
             f"- {long_date(lang, n.day)} · {_inline(n.actor)}" + (f" · {about}" if about else "")
         )
         doc.block(*("  " + line for line in _quote(n.text)))
-    if len(r.notes) > REPORT_ROWS:
-        doc.block(more(lang, len(r.notes) - REPORT_ROWS))
+    if r.notes_total > min(len(r.notes), REPORT_ROWS):
+        doc.block(more(lang, r.notes_total - min(len(r.notes), REPORT_ROWS)))
     return doc.text()
 
 
