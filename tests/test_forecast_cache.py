@@ -30,10 +30,13 @@ def _url() -> str:
     return os.environ["TRACKER_DATABASE_URL"]
 
 
-def stored_outlook(today: date = TODAY, limit: int | None = None) -> Outlook:
+def stored_outlook(
+    today: date = TODAY, limit: int | None = None, watch: tuple[int, ...] = ()
+) -> Outlook:
     """The outlook as status gets it: from the store when it is current."""
     with db.reader(_url()) as run:
-        return planning.outlook(run, queries.find_project(run, ""), today, limit=limit)
+        project = queries.find_project(run, "")
+        return planning.outlook(run, project, today, limit=limit, watch=watch)
 
 
 def fresh_outlook(today: date = TODAY) -> Outlook:
@@ -185,3 +188,21 @@ def test_replaying_many_days_keeps_the_newest_outlooks_only(sqlite_tracker):
             "forecast_stamp AS s WHERE s.project_id = f.project_id AND s.as_of = f.as_of)"
         )
     assert orphans == [(0,)]
+
+
+def test_watched_items_at_risk_have_their_forecast_beyond_the_limit(tracker):
+    # What the report's timeline marks: its milestones at risk, not only the worst.
+    ok(tracker("edit", "SW-INSTALL", "--due", "30.12.2011"))
+    ok(tracker("edit", "MIG-PREP", "--due", "15.12.2011"))
+    fresh = fresh_outlook()
+    assert len(fresh.at_risk) >= 3
+    risky = {p.item.id: p.forecast for p in fresh.at_risk}
+    with db.reader(_url()) as run:
+        every = queries.list_items(run, queries.find_project(run, ""), queries.ListFilter())
+    on_time = next(i.id for i in every if i.id not in risky)
+    watch = (*risky, on_time)
+    computed = stored_outlook(limit=1, watch=watch)  # computed, then stored
+    assert len(stamps()) == 1
+    stored = stored_outlook(limit=1, watch=watch)
+    assert computed.watched == stored.watched == risky
+    assert len(stored.at_risk) == 1

@@ -169,6 +169,7 @@ def reference(run: db.Runner, project: ProjectRow, week: Week, today: date) -> W
         key_dates=key_dates,
         notes=notes,
         timeline=timeline,
+        timeline_slips={p.item.key: p.forecast for p in outlook.at_risk if p.item in set(timeline)},
         overdue_count=len(overdue),
         done_this_week_total=len(done_this_week),
         at_risk_total=len(outlook.at_risk),
@@ -364,3 +365,7 @@ def test_a_section_longer_than_the_limit_keeps_its_first_rows_and_its_total(
     shown = ahead[:50] + past[len(past) - (50 - len(ahead[:50])) :]
     assert short.timeline == sorted(shown, key=lambda i: (i.start or i.due, i.key))
     assert short.timeline_total == len(want.timeline) > 50
+    # Its arrows: every milestone drawn that is at risk, among the 50 worst or not.
+    drawn = {i.key for i in short.timeline}
+    slips = {k: f for k, f in want.timeline_slips.items() if k in drawn}
+    assert short.timeline_slips == slips

@@ -18,6 +18,7 @@ stored outlook stale at once rather than wrong.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,9 @@ WHERE f.project_id = :project AND f.as_of = :as_of AND {{where}}
 """
 CACHED_AT_RISK = _CACHED.format(where="f.rank IS NOT NULL") + " ORDER BY f.rank LIMIT :limit"
 CACHED_ITEM = _CACHED.format(where="f.item_id = :item")
+# Of some items (":w0, :w1, …" filled in for {ids}), those at risk.
+CACHED_AT_RISK_OF = _CACHED.format(where="f.rank IS NOT NULL AND f.item_id IN ({ids})")
+WATCH_CHUNK = 500  # ids per query: far below SQLite's and PostgreSQL's limits
 
 # Stamps of other days stay while they are current (the report of last week beside
 # today's status), the KEEP_DAYS newest of them; stale ones go, with their rows.
@@ -85,9 +89,15 @@ def last_event(run: Runner, project: ProjectRow) -> int:
 
 
 def lookup(
-    run: Runner, project: ProjectRow, as_of: date, stamp: int, limit: int | None
+    run: Runner,
+    project: ProjectRow,
+    as_of: date,
+    stamp: int,
+    limit: int | None,
+    watch: Collection[int] = (),
 ) -> Outlook | None:
-    """The stored outlook of `as_of`, if it was computed after event `stamp`."""
+    """The stored outlook of `as_of`, if it was computed after event `stamp` (with the
+    forecasts of the `watch` items at risk)."""
     from tracker.planning import Outlook
 
     params: dict[str, Any] = {"project": project.id, "as_of": as_of}
@@ -101,7 +111,14 @@ def lookup(
     if go_live_id is not None:
         found = run.one(CACHED_ITEM, {**params, "item": go_live_id})
         go_live = None if found is None else _planned(found)
-    return Outlook(at_risk, count, go_live, problem)
+    watched = {}
+    for start in range(0, len(watch), WATCH_CHUNK):
+        ids = sorted(watch)[start : start + WATCH_CHUNK]
+        marks = ", ".join(f":w{n}" for n in range(len(ids)))
+        chosen = {f"w{n}": item for n, item in enumerate(ids)}
+        for r in run(CACHED_AT_RISK_OF.format(ids=marks), {**params, **chosen}):
+            watched[r[0]] = _planned(r).forecast
+    return Outlook(at_risk, count, go_live, problem, watched)
 
 
 def _planned(row: tuple[Any, ...]) -> Planned:

@@ -8,7 +8,7 @@ read and shapes the answers for the CLI, `status` and the weekly report.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date
 from typing import NamedTuple
 
@@ -96,6 +96,7 @@ class Outlook(NamedTuple):
     at_risk_count: int  # all the items at risk
     go_live: Target | None
     problem: str | None  # why there is no forecast (the schedule leaves the calendar)
+    watched: dict[int, Forecast]  # the forecasts of the `watch` items at risk, by item id
 
 
 def outlook(
@@ -105,10 +106,12 @@ def outlook(
     items: Iterable[ItemRow] | None = None,
     deps: Iterable[DependencyRow] | None = None,
     limit: int | None = None,
+    watch: Collection[int] = (),
 ) -> Outlook:
     """The items at risk (the `limit` largest slips, all when None) and the go-live
     forecast; none, with the reason, when a date so late that the schedule runs past
-    the calendar makes a forecast impossible.
+    the calendar makes a forecast impossible. Of the items `watch` names (ids), those
+    at risk whether among the `limit` or not: what the report's timeline marks.
 
     Of the stored items and dependencies, the outlook is kept per day until the next
     change (forecast_cache.py); given `items` or `deps`, it is computed each time.
@@ -118,19 +121,21 @@ def outlook(
     stored = items is None and deps is None
     if stored:
         stamp = forecast_cache.last_event(run, project)
-        cached = forecast_cache.lookup(run, project, today, stamp, limit)
+        cached = forecast_cache.lookup(run, project, today, stamp, limit, watch)
         if cached is not None:
             return cached
     try:
         schedule = load(run, project, today, items=items, deps=deps)
     except BadDate as exc:
-        whole = Outlook([], 0, None, str(exc))
+        whole = Outlook([], 0, None, str(exc), {})
     else:
         risky = at_risk(schedule)
-        whole = Outlook(risky, len(risky), go_live(schedule, project), None)
+        whole = Outlook(risky, len(risky), go_live(schedule, project), None, {})
     if stored:
         forecast_cache.remember(run, project, today, stamp, whole)
-    return whole._replace(at_risk=whole.at_risk[:limit])
+    wanted = set(watch)
+    watched = {p.item.id: p.forecast for p in whole.at_risk if p.item.id in wanted}
+    return whole._replace(at_risk=whole.at_risk[:limit], watched=watched)
 
 
 def at_risk(schedule: Schedule) -> list[Planned]:

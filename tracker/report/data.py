@@ -47,6 +47,7 @@ from tracker.queries import (
     list_workstreams,
 )
 from tracker.report.i18n import REPORT_ROWS
+from tracker.schedule import Forecast
 
 _WEEK = re.compile(r"(?:(\d{4})-?W(\d{1,2})|(?:KW|CW|W)\s*(\d{1,2})\s*/\s*(\d{4}))", re.I)
 
@@ -165,6 +166,7 @@ class WeeklyReport(NamedTuple):
     key_dates: list[Upcoming]
     notes: list[Note]
     timeline: list[ItemRow]  # dated milestones, as of the as-of date
+    timeline_slips: dict[str, Forecast]  # the forecasts of the timeline's items at risk
     overdue_count: int
     done_this_week_total: int
     at_risk_total: int
@@ -546,9 +548,9 @@ def build(
     # Nothing recorded after the as-of date: the items, their `blocked` flags and the
     # schedule are today's, as of the as-of date.
     blocked: dict[str, bool] | None = None
+    as_they_were: dict[str, Any] = {}  # the schedule's inputs, if not today's
     if run.one(TOUCHED, params) is None:
         sql = QUERIES[PRESENT]
-        outlook = planning.outlook(run, project, as_of, limit=limit)
     else:
         sql = QUERIES[AS_OF]
         items = _items(run(sql.all_items, {**params, "limit": NO_LIMIT}), None)
@@ -556,7 +558,7 @@ def build(
         deps = _wind_back_dependencies(dependencies(run, project), later, as_of)
         items = _with_blocked(items, deps)
         blocked = {i.key: i.blocked for i in items}
-        outlook = planning.outlook(run, project, as_of, items=items, deps=deps, limit=limit)
+        as_they_were = {"items": items, "deps": deps}
 
     def rows(sql: str, **extra: Any) -> list[Row]:
         return run(sql, {**params, **extra})
@@ -593,6 +595,11 @@ def build(
         if len(timeline) < limit:
             timeline += _items(rows(sql.timeline_before, limit=limit - len(timeline)), blocked)
         timeline.sort(key=lambda i: (i.start or i.due or date.max, i.key))  # SECTIONS' order
+    # The stored outlook answers when the inputs are today's (forecast_cache.py).
+    outlook = planning.outlook(
+        run, project, as_of, limit=limit, watch=[i.id for i in timeline], **as_they_were
+    )
+    by_id = {i.id: i.key for i in timeline}
 
     reschedule_rows = rows(sql.rescheduled)
     rescheduled = []
@@ -635,6 +642,7 @@ def build(
         key_dates=[ahead(i) for i in _items(rows(sql.key_dates), blocked)],
         notes=notes,
         timeline=timeline,
+        timeline_slips={by_id[i]: f for i, f in outlook.watched.items()},
         overdue_count=totals["overdue"],
         done_this_week_total=totals["done_this_week"],
         at_risk_total=outlook.at_risk_count,

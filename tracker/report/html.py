@@ -282,11 +282,11 @@ def _scale(r: WeeklyReport) -> _Scale:
 def _slips(r: WeeklyReport) -> dict[str, Forecast]:
     """The forecasts the timeline marks: its items at risk, but not those overdue and
     only forecast for the as-of date (the hatching says that already)."""
-    drawn = {i.key for i in r.timeline}
+    items = {i.key: i for i in r.timeline}
     return {
-        p.item.key: p.forecast
-        for p in r.at_risk
-        if p.item.key in drawn and not (p.item.is_overdue(r.as_of) and p.forecast.finish == r.as_of)
+        key: f
+        for key, f in r.timeline_slips.items()
+        if not (items[key].is_overdue(r.as_of) and f.finish == r.as_of)
     }
 
 
