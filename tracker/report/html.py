@@ -279,6 +279,21 @@ def _scale(r: WeeklyReport) -> _Scale:
     return _Scale(lo - pad, hi + pad)
 
 
+def _when_label(labels: list[str], left: float, right: float, y: float) -> str:
+    """The first of `labels` that fits right of the shape, or else left of it without
+    running into the titles; none when nothing fits (the tooltip has the dates)."""
+    for label in filter(None, labels):
+        width = 7.5 * len(label)
+        if right + 8 + width < _W:
+            return f'<text class="when" x="{right + 6:.1f}" y="{y + 4.5}">{_e(label)}</text>'
+        if left - 8 - width > _LABEL_W:
+            return (
+                f'<text class="when" x="{left - 6:.1f}" y="{y + 4.5}" text-anchor="end">'
+                f"{_e(label)}</text>"
+            )
+    return ""
+
+
 def _slips(r: WeeklyReport) -> dict[str, Forecast]:
     """The forecasts the timeline marks: its items at risk, but not those overdue and
     only forecast for the as-of date (the hatching says that already)."""
@@ -406,20 +421,15 @@ def _timeline_svg(r: WeeklyReport, lang: str) -> str:
         shape, left, right = _shape(item, sc, y)
         mark = "✓" if cls == "done" else "!" if cls == "overdue" else ""
         label = (mark + " " if mark else "") + _when(item)
+        short = ""
         slipped = slips.get(item.key)
         if slipped is not None:
             line, right = _slip(slipped, sc, y, right)
             shape += line
-            label += f" → {format_de(slipped.finish)}"
+            short = f"→ {format_de(slipped.finish)}"
+            label += " " + short
             cls += " at-risk"
-        # The date goes right of the shape unless it would leave the chart.
-        if right + 8 + 7.5 * len(label) < _W:
-            when = f'<text class="when" x="{right + 6:.1f}" y="{y + 4.5}">{_e(label)}</text>'
-        else:
-            when = (
-                f'<text class="when" x="{left - 6:.1f}" y="{y + 4.5}" text-anchor="end">'
-                f"{_e(label)}</text>"
-            )
+        when = _when_label([label, short], left, right, y)
         title = item.title if len(item.title) <= clip else item.title[: clip - 1] + "…"
         tooltip = f"{item.key} {item.title} ({state_name(lang, item.state)}, {_when(item)})"
         if slipped is not None:
