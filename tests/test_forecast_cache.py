@@ -53,6 +53,12 @@ def stamps() -> list[tuple[str, int]]:
     return [(str(r[0]), int(r[1])) for r in rows]
 
 
+@pytest.fixture(autouse=True)
+def _store_any_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Stuttgart plan's 23 items are far below the size worth a stored outlook."""
+    monkeypatch.setattr(forecast_cache, "MIN_ITEMS", 0)
+
+
 @pytest.fixture
 def no_schedule(monkeypatch: pytest.MonkeyPatch) -> Any:
     """Makes computing a schedule fail: what still works came from the store."""
@@ -206,3 +212,12 @@ def test_watched_items_at_risk_have_their_forecast_beyond_the_limit(tracker):
     stored = stored_outlook(limit=1, watch=watch)
     assert computed.watched == stored.watched == risky
     assert len(stored.at_risk) == 1
+
+
+def test_a_small_plan_computes_its_outlook_each_time_and_writes_nothing(tracker, monkeypatch):
+    monkeypatch.setattr(forecast_cache, "MIN_ITEMS", 24)  # Stuttgart has 23 items
+    ok(tracker("status"))
+    assert stamps() == []
+    monkeypatch.setattr(forecast_cache, "MIN_ITEMS", 23)
+    ok(tracker("status"))
+    assert len(stamps()) == 1

@@ -34,7 +34,12 @@ if TYPE_CHECKING:
 # computed again.
 SCHEDULE_VERSION = 1
 
+# A read stores the outlook only for a project this large: below it, computing the
+# outlook again (~25 ms at 1,000 items) costs less than the write that would keep it.
+MIN_ITEMS = 1000
+
 LAST_EVENT = "SELECT COALESCE(MAX(id), 0) FROM event WHERE project_id = :project"
+ITEM_COUNT = "SELECT COUNT(*) FROM item WHERE project_id = :project"
 
 STAMP = """
 SELECT last_event_id, version, at_risk_count, go_live_item_id, problem
@@ -133,7 +138,10 @@ def _planned(row: tuple[Any, ...]) -> Planned:
 
 
 def remember(run: Runner, project: ProjectRow, as_of: date, stamp: int, outlook: Outlook) -> None:
-    """Store `outlook` (complete: every item at risk) once the read has ended."""
+    """Store `outlook` (complete: every item at risk) once the read has ended, if the
+    project has MIN_ITEMS items or more."""
+    if int(run.scalar(ITEM_COUNT, {"project": project.id})) < MIN_ITEMS:
+        return
     params: dict[str, Any] = {"project": project.id, "as_of": as_of, "last_event": stamp}
     doomed = {**params, "keep": KEEP_DAYS - 1}
     rows = [_row(params, rank, p.item, p.forecast) for rank, p in enumerate(outlook.at_risk)]
