@@ -123,6 +123,8 @@ class Item(Base):
             "kind",
             "workstream_id",
         ),
+        # What was done lately (status): the done items by date, not all done items.
+        Index(None, "project_id", "state", "done_on"),
         # Progress per workstream counts states without reading the rows.
         Index(None, "workstream_id", "state"),
         Index(None, "milestone_id"),

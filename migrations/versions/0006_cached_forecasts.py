@@ -8,7 +8,8 @@ exported, and no table is rebuilt, so the event log's triggers (0003) stay.
 
 The list order index (0005) also holds state, kind and workstream, the columns the
 list filters test: `status` counts the overdue items (12,698 of 100,000) from the
-index alone, 44 → 5 ms.
+index alone, 44 → 5 ms. A new index (project_id, state, done_on) finds what was done
+lately without reading every done item (15 → 0.1 ms).
 
 Revision ID: 0006
 Revises: 0005
@@ -30,6 +31,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_index(
+        op.f("ix_item_project_id_state_done_on"), "item", ["project_id", "state", "done_on"]
+    )
     op.drop_index("ix_item_list_order", table_name="item")
     op.create_index(
         "ix_item_list_order",
@@ -93,3 +97,4 @@ def downgrade() -> None:
     op.drop_table("forecast_stamp")
     op.drop_index("ix_item_list_order", table_name="item")
     op.create_index("ix_item_list_order", "item", ["project_id", sa.text(LIST_ORDER), "key"])
+    op.drop_index(op.f("ix_item_project_id_state_done_on"), table_name="item")
