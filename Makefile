@@ -17,7 +17,10 @@ install: $(STAMP)
 
 # The Stuttgart plan in the default SQLite database (see `tracker db path`), loaded
 # once, and its status as on 20.09.2011, the day of the Lord Mayor's statement.
+# A database an older tracker made is migrated first (with a backup; quiet when there is
+# nothing to do or no database yet).
 demo: install
+	@$(BIN)/tracker db upgrade 2>/dev/null | grep -v "is up to date" || true
 	@$(BIN)/tracker --today 20.09.2011 status >/dev/null 2>&1 \
 	  || $(BIN)/tracker --today 20.09.2011 init --plan stuttgart-2012
 	$(BIN)/tracker --today 20.09.2011 status
