@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from tracker import actions, db, plan, planning
 from tracker.errors import TrackerError
-from tracker.overview import SOON_DAYS, Clock, milestones_due_soon
+from tracker.overview import SOON_DAYS, Clock
 from tracker.queries import (
     EventRow,
     ItemRow,
@@ -28,7 +28,6 @@ from tracker.queries import (
     ProjectRow,
     dependencies,
     due_baselines,
-    events_since,
     find_project,
     list_items,
     list_workstreams,
@@ -54,6 +53,33 @@ LOADED = date(2011, 9, 20)
 
 def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
+
+
+# --- the old all-Python build, kept as the reference ------------------------------
+
+EVENTS_SINCE = """
+SELECT e.id, e.day, e.recorded_at, e.actor, e.kind, e.field, e.old, e.new, i.key
+FROM event AS e
+LEFT JOIN item AS i ON i.id = e.item_id
+WHERE e.project_id = :project AND e.day >= :since
+ORDER BY e.id
+"""
+
+
+def events_since(run: db.Runner, project: ProjectRow, since: date) -> list[EventRow]:
+    """Events recorded on `since` or later (by the tracker's day), oldest first."""
+    rows = run(EVENTS_SINCE, {"project": project.id, "since": since})
+    return [EventRow.from_db(r) for r in rows]
+
+
+def milestones_due_soon(items: list[ItemRow], today: date) -> int:
+    """Open milestones due from today up to SOON_DAYS ahead: the headline's first count."""
+    until = today + timedelta(days=SOON_DAYS)
+    return sum(
+        1
+        for i in items
+        if i.kind is Kind.MILESTONE and i.state.is_open and i.due and today <= i.due <= until
+    )
 
 
 def _wind_back(items: list[ItemRow], events: list[EventRow], as_of: date) -> list[ItemRow]:

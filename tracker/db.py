@@ -233,10 +233,12 @@ def check_revision(rev: str | None, where: str) -> None:
 
 
 @contextmanager
-def _sqlite_session(url: str, begin: str) -> Iterator[Runner]:
+def _sqlite_session(url: str, begin: str, busy_ms: int = BUSY_TIMEOUT_MS) -> Iterator[Runner]:
     path = sqlite_path(url)
     assert path is not None
     conn = _sqlite_connect(path)
+    if busy_ms != BUSY_TIMEOUT_MS:
+        conn.execute(f"PRAGMA busy_timeout={busy_ms}")
     try:
         with _sqlite_errors(path):
             conn.execute(begin)
@@ -367,21 +369,8 @@ def write_if_free(url: str, change: Callable[[Runner], None]) -> bool:
     refuses. For writes a read may skip, such as storing a cache."""
     try:
         if dialect_of(url) == "sqlite":
-            path = sqlite_path(url)
-            assert path is not None
-            conn = _sqlite_connect(path)
-            try:
-                conn.execute(f"PRAGMA busy_timeout={OPPORTUNISTIC_WAIT_MS}")
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    run = _sqlite_runner(conn)
-                    _check_revision(run, str(path))
-                    change(run)
-                    conn.execute("COMMIT")
-                finally:
-                    _rollback(conn)
-            finally:
-                conn.close()
+            with _sqlite_session(url, "BEGIN IMMEDIATE", busy_ms=OPPORTUNISTIC_WAIT_MS) as run:
+                change(run)
         else:
             with _sqlalchemy_session(url, write=True) as run:
                 run(f"SET LOCAL lock_timeout = '{OPPORTUNISTIC_WAIT_MS}ms'")

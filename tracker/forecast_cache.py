@@ -117,8 +117,9 @@ def lookup(
         found = run.one(CACHED_ITEM, {**params, "item": go_live_id})
         go_live = None if found is None else _planned(found)
     watched = {}
-    for start in range(0, len(watch), WATCH_CHUNK):
-        ids = sorted(watch)[start : start + WATCH_CHUNK]
+    ordered = sorted(watch)
+    for start in range(0, len(ordered), WATCH_CHUNK):
+        ids = ordered[start : start + WATCH_CHUNK]
         marks = ", ".join(f":w{n}" for n in range(len(ids)))
         chosen = {f"w{n}": item for n, item in enumerate(ids)}
         for r in run(CACHED_AT_RISK_OF.format(ids=marks), {**params, **chosen}):

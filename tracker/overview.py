@@ -7,7 +7,7 @@ when overdue, minus the working days with due < d ≤ today.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -97,16 +97,6 @@ def countdown(run: Runner, project: ProjectRow, today: date, limit: int = NO_LIM
         yield from rows
 
     return Countdown(project, shape, overdue(), ahead())
-
-
-def milestones_due_soon(items: Iterable[ItemRow], today: date) -> int:
-    """Open milestones due from today up to SOON_DAYS ahead: the headline's first count."""
-    until = today + timedelta(days=SOON_DAYS)
-    return sum(
-        1
-        for i in items
-        if i.kind is Kind.MILESTONE and i.state.is_open and i.due and today <= i.due <= until
-    )
 
 
 class Status(NamedTuple):

@@ -326,7 +326,7 @@ class Counted(NamedTuple):
 def count_items(run: Runner, project: ProjectRow, wanted: ListFilter) -> Counted:
     """How many items `list_items` shows for `wanted` (without its limit), and how many
     of them are milestones."""
-    row = run.one(COUNT_ITEMS, wanted.params(project))
+    row = run.one(COUNT_ITEMS, _list_params(run, project, wanted))
     assert row is not None
     return Counted(int(row[0]), int(row[1]))
 
@@ -677,21 +677,6 @@ def history(
         rows = run(ITEM_HISTORY, {"item": item.id, "limit": limit})
     else:
         rows = run(HISTORY, {"project": project.id, "limit": limit})
-    return [EventRow.from_db(r) for r in rows]
-
-
-EVENTS_SINCE = """
-SELECT e.id, e.day, e.recorded_at, e.actor, e.kind, e.field, e.old, e.new, i.key
-FROM event AS e
-LEFT JOIN item AS i ON i.id = e.item_id
-WHERE e.project_id = :project AND e.day >= :since
-ORDER BY e.id
-"""
-
-
-def events_since(run: Runner, project: ProjectRow, since: date) -> list[EventRow]:
-    """Events recorded on `since` or later (by the tracker's day), oldest first."""
-    rows = run(EVENTS_SINCE, {"project": project.id, "since": since})
     return [EventRow.from_db(r) for r in rows]
 
 

@@ -454,10 +454,9 @@ def countdown_json_chunks(c: Countdown, clock: Clock) -> Iterator[str]:
         f'{{\n  "today": {_json_value(clock.today.isoformat())},\n'
         f'  "go_live": {_json_flat(project_json(c.project, clock), 1)},\n  "overdue": '
     )
-    for name, rows in (("overdue", c.overdue), ("ahead", c.ahead)):
-        if name == "ahead":
-            yield ',\n  "ahead": '
-        yield from _json_array((item_json(ItemRow.from_db(r), clock) for r in rows), 1)
+    yield from _json_array((item_json(ItemRow.from_db(r), clock) for r in c.overdue), 1)
+    yield ',\n  "ahead": '
+    yield from _json_array((item_json(ItemRow.from_db(r), clock) for r in c.ahead), 1)
     yield "\n}\n"
 
 
