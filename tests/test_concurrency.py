@@ -1,7 +1,7 @@
 """Several leads writing at the same moment lose nothing (field notes §4, §5).
 
 Each test starts its processes at a barrier so that they write at once: eight through
-the same core functions the CLI uses, eight that each run `python -m tracker done` 10
+the same core functions the CLI uses, eight that each run `python -m tracker done` 5
 times (the real CLI; 100 times with TRACKER_STRESS=1, which `.ci/run` sets for a run
 of its own), and two that flip one task done / reopen. Each prints its figures.
 """
@@ -103,7 +103,7 @@ def test_eight_leads_adding_tasks_at_once_get_distinct_keys_and_lose_none(plan_u
 
 # A CLI process on PostgreSQL imports SQLAlchemy and psycopg (~0.4 s), so 800 of them
 # take minutes on two cores: the full size runs in `.ci/run`'s stress step.
-CLI_PER_WORKER = 100 if os.environ.get("TRACKER_STRESS") == "1" else 10
+CLI_PER_WORKER = 100 if os.environ.get("TRACKER_STRESS") == "1" else 5
 
 
 def _add_tasks(url: str, n: int) -> list[str]:
