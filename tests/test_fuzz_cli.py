@@ -492,7 +492,12 @@ class StateMachine(RuleBasedStateMachine):
 
 @pytest.mark.usefixtures("template_db")
 class TestStates(StateMachine.TestCase):  # type: ignore[name-defined]
-    settings = settings(max_examples=12, stateful_step_count=12, deadline=None)
+    # 8 runs of 12 steps in the suite; .ci/run's fuzz step runs 40.
+    settings = settings(
+        max_examples=int(os.environ.get("TRACKER_FUZZ_STATES", "8")),
+        stateful_step_count=12,
+        deadline=None,
+    )
 
 
 # --- 3. hostile text through the reports -------------------------------------------
