@@ -25,8 +25,9 @@ demo: install
 	  || $(BIN)/tracker --today 20.09.2011 init --plan stuttgart-2012
 	$(BIN)/tracker --today 20.09.2011 status
 
-# All tests, PostgreSQL included where this machine can run it (.ci/postgres starts
-# the local cluster as root; elsewhere set TRACKER_TEST_PG_URL yourself). As root,
+# All tests, one worker per core (pytest-xdist), PostgreSQL included where this machine
+# can run it (.ci/postgres starts the local cluster as root; elsewhere set
+# TRACKER_TEST_PG_URL yourself). As root,
 # Debian's chromium is installed for the HTML report's browser test; where that is not
 # possible the test skips (outside CI).
 test: install
@@ -38,7 +39,7 @@ test: install
 	fi
 	@url="$${TRACKER_TEST_PG_URL:-$$(.ci/postgres 2>/dev/null)}"; \
 	  if [ -z "$$url" ]; then echo "PostgreSQL not available: its tests skip (set TRACKER_TEST_PG_URL)"; fi; \
-	  TRACKER_TEST_PG_URL="$$url" $(BIN)/python -m pytest
+	  TRACKER_TEST_PG_URL="$$url" $(BIN)/python -m pytest -n auto
 
 lint: install
 	$(BIN)/ruff check .

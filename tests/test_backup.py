@@ -331,20 +331,26 @@ def test_backups_taken_while_eight_leads_write_are_consistent_and_restorable(
     procs = [
         ctx.Process(target=_add_notes, args=(url, barrier, results, n)) for n in range(WRITERS)
     ]
-    for p in procs:
-        p.start()
-    barrier.wait()
-    t0 = time.monotonic()
-    backups: list[tuple[Path, float]] = []
-    while any(p.is_alive() for p in procs) and len(backups) < 25:
-        dest = tmp_path / f"backup-{len(backups) + 1:02}.db"
-        ok(cli("--db", str(live), "db", "backup", str(dest)))
-        backups.append((dest, time.monotonic() - t0))
-        time.sleep(0.02)
-    acknowledged = sum(results.get(timeout=120) for _ in procs)
-    for p in procs:
-        p.join(timeout=60)
-        assert p.exitcode == 0
+    try:
+        for p in procs:
+            p.start()
+        barrier.wait()
+        t0 = time.monotonic()
+        backups: list[tuple[Path, float]] = []
+        while any(p.is_alive() for p in procs) and len(backups) < 25:
+            dest = tmp_path / f"backup-{len(backups) + 1:02}.db"
+            ok(cli("--db", str(live), "db", "backup", str(dest)))
+            backups.append((dest, time.monotonic() - t0))
+            time.sleep(0.02)
+        acknowledged = sum(results.get(timeout=120) for _ in procs)
+        for p in procs:
+            p.join(timeout=60)
+            assert p.exitcode == 0
+    finally:  # a stuck writer fails the test instead of keeping pytest from exiting
+        for p in procs:
+            if p.is_alive():
+                p.kill()
+                p.join(timeout=10)
     writing = time.monotonic() - t0
     final = tmp_path / "backup-final.db"
     ok(cli("--db", str(live), "db", "backup", str(final)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing as mp
 import os
+import queue
 import random
 import subprocess
 import sys
@@ -31,7 +32,7 @@ TODAY = date(2011, 9, 20)
 pytestmark = pytest.mark.slow
 
 
-def _mark_done(url: str, barrier: Any, results: Any, n: int) -> None:
+def _mark_done(barrier: Any, results: Any, url: str, n: int) -> None:
     barrier.wait()
     try:
         with db.writer(url) as run:
@@ -43,7 +44,7 @@ def _mark_done(url: str, barrier: Any, results: Any, n: int) -> None:
         results.put(str(exc))
 
 
-def _add_many(url: str, barrier: Any, results: Any, n: int) -> None:
+def _add_many(barrier: Any, results: Any, url: str, n: int) -> None:
     barrier.wait()
     keys = []
     for i in range(10):
@@ -57,17 +58,40 @@ def _add_many(url: str, barrier: Any, results: Any, n: int) -> None:
     results.put(keys)
 
 
-def _run_all(target: Any, url: str) -> list[Any]:
+def _gather(target: Any, args: list[tuple[Any, ...]], deadline_s: float) -> list[Any]:
+    """Start one process per args at a shared barrier; return what each puts, in arrival order.
+
+    Results are read as they arrive (a child that has put a large result cannot exit until
+    it is read), all within one deadline; whatever happens, no child outlives the call, so
+    a stuck writer fails the test instead of keeping pytest from exiting.
+    """
     ctx = mp.get_context("fork")
-    barrier, results = ctx.Barrier(WORKERS), ctx.Queue()
-    procs = [ctx.Process(target=target, args=(url, barrier, results, n)) for n in range(WORKERS)]
-    for p in procs:
-        p.start()
-    out = [results.get(timeout=60) for _ in procs]
-    for p in procs:
-        p.join(timeout=60)
-        assert p.exitcode == 0
-    return out
+    barrier, results = ctx.Barrier(len(args)), ctx.Queue()
+    procs = [ctx.Process(target=target, args=(barrier, results, *a)) for a in args]
+    end = time.monotonic() + deadline_s
+    try:
+        for p in procs:
+            p.start()
+        out = []
+        for _ in procs:
+            try:
+                out.append(results.get(timeout=max(0.0, end - time.monotonic())))
+            except queue.Empty:
+                pytest.fail(f"{len(procs) - len(out)} of {len(procs)} processes gave no "
+                            f"result within {deadline_s:.0f} s")  # fmt: skip
+        for p in procs:
+            p.join(timeout=max(1.0, end - time.monotonic()))
+            assert p.exitcode == 0
+        return out
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.kill()
+                p.join(timeout=10)
+
+
+def _run_all(target: Any, url: str) -> list[Any]:
+    return _gather(target, [(url, n) for n in range(WORKERS)], deadline_s=120)
 
 
 @pytest.fixture
@@ -104,6 +128,9 @@ def test_eight_leads_adding_tasks_at_once_get_distinct_keys_and_lose_none(plan_u
 # A CLI process on PostgreSQL imports SQLAlchemy and psycopg (~0.4 s), so 800 of them
 # take minutes on two cores: the full size runs in `.ci/run`'s stress step.
 CLI_PER_WORKER = 100 if os.environ.get("TRACKER_STRESS") == "1" else 5
+# Seen in CI: 800 on PostgreSQL took 233 s on one host and over 300 s on a slower one;
+# 10 s per command per process leaves room for a host several times slower than that.
+CLI_DEADLINE_S = 60 + 10 * CLI_PER_WORKER
 
 
 def _add_tasks(url: str, n: int) -> list[str]:
@@ -117,7 +144,7 @@ def _add_tasks(url: str, n: int) -> list[str]:
         ]
 
 
-def _cli_done(url: str, barrier: Any, results: Any, keys: list[str]) -> None:
+def _cli_done(barrier: Any, results: Any, url: str, keys: list[str]) -> None:
     barrier.wait()
     out = []
     for key in keys:
@@ -136,18 +163,10 @@ def test_eight_leads_marking_tasks_done_through_the_cli_lose_none(plan_url: str,
     with db.reader(plan_url) as run:
         project = queries.find_project(run, "")
         events_before = len(queries.history(run, project))
-    ctx = mp.get_context("fork")
-    barrier, results = ctx.Barrier(WORKERS), ctx.Queue()
-    batches = [keys[n::WORKERS] for n in range(WORKERS)]
-    procs = [ctx.Process(target=_cli_done, args=(plan_url, barrier, results, b)) for b in batches]
+    batches = [(plan_url, keys[n::WORKERS]) for n in range(WORKERS)]
     t0 = time.monotonic()
-    for p in procs:
-        p.start()
-    runs = [r for _ in procs for r in results.get(timeout=300)]
+    runs = [r for out in _gather(_cli_done, batches, CLI_DEADLINE_S) for r in out]
     wall = time.monotonic() - t0
-    for p in procs:
-        p.join(timeout=60)
-        assert p.exitcode == 0
     acknowledged = {key for key, code, *_ in runs if code == 0}
     errors = [(key, code, err.strip()) for key, code, _, err, _ in runs if code != 0]
     with db.reader(plan_url) as run:
@@ -184,7 +203,7 @@ FLIPS = 50
 FLIP_KEY = "TRAIN-BASIS"
 
 
-def _flip(url: str, barrier: Any, results: Any, n: int) -> None:
+def _flip(barrier: Any, results: Any, url: str, n: int) -> None:
     """done, reopen, done, ... each in its own transaction; refused ones are not acked."""
     who = actions.Who(f"lead-{n}", TODAY)
     acked: list[tuple[str, str]] = []
@@ -217,19 +236,12 @@ def test_two_leads_flipping_one_task_leave_one_event_per_acknowledged_command(
     with db.reader(plan_url) as run:
         project = queries.find_project(run, "")
         first_new_id = max(e.id for e in queries.history(run, project)) + 1
-    ctx = mp.get_context("fork")
-    barrier, results = ctx.Barrier(2), ctx.Queue()
-    procs = [ctx.Process(target=_flip, args=(plan_url, barrier, results, n)) for n in range(2)]
     t0 = time.monotonic()
-    for p in procs:
-        p.start()
     outcome = {
-        n: (acked, refused) for n, acked, refused in (results.get(timeout=120) for _ in procs)
+        n: (acked, refused)
+        for n, acked, refused in _gather(_flip, [(plan_url, 0), (plan_url, 1)], deadline_s=120)
     }
     wall = time.monotonic() - t0
-    for p in procs:
-        p.join(timeout=60)
-        assert p.exitcode == 0
     with db.reader(plan_url) as run:
         project = queries.find_project(run, "")
         item = queries.find_item(run, project, FLIP_KEY)
