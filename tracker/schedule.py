@@ -153,13 +153,10 @@ class Schedule:
             item = self.items[change.key]
             self.items[change.key] = item._replace(due=change.due)
         self.preds = graph(self.items.values(), dependencies)
-        self.succs: dict[str, list[str]] = {k: [] for k in self.items}
-        for key, edges in self.preds.items():
-            for edge in edges:
-                self.succs[edge.predecessor].append(key)
+        self.succs = successors(self.preds)
         dated = [d for i in self.items.values() for d in (i.start, i.due, i.done_on) if d]
         self.days = Workdays(calendar, min([today, *dated]))
-        self.order = topological_order(self.preds)
+        self.order = topological_order(self.preds, self.succs)
         self.forecasts: dict[str, Forecast] = {}
         for key in self.order:
             self.forecasts[key] = self._forecast(self.items[key])
@@ -294,18 +291,28 @@ def graph(items: Iterable[ItemRow], dependencies: Iterable[DependencyRow]) -> di
     return preds
 
 
-def topological_order(preds: Mapping[str, Sequence[Edge]]) -> list[str]:
-    """Keys with every predecessor before its successors; Cycle (BadInput) naming one.
-
-    Kahn's algorithm over the keys in their given order: at 100,000 items it takes
-    295 ms where graphlib's static_order takes 637 ms (bench/RESULTS.md). When some
-    keys are left over there is a cycle, and graphlib names it.
-    """
-    waiting = {key: len(edges) for key, edges in preds.items()}
+def successors(preds: Mapping[str, Sequence[Edge]]) -> dict[str, list[str]]:
+    """Each key's successors, the other way round of `preds`."""
     succs: dict[str, list[str]] = {key: [] for key in preds}
     for key, edges in preds.items():
         for edge in edges:
             succs[edge.predecessor].append(key)
+    return succs
+
+
+def topological_order(
+    preds: Mapping[str, Sequence[Edge]], succs: Mapping[str, Sequence[str]] | None = None
+) -> list[str]:
+    """Keys with every predecessor before its successors; Cycle (BadInput) naming one.
+
+    Kahn's algorithm over the keys in their given order: at 100,000 items it takes
+    295 ms where graphlib's static_order takes 637 ms (bench/RESULTS.md). When some
+    keys are left over there is a cycle, and graphlib names it. `succs` (of
+    `successors(preds)`), when the caller has it already.
+    """
+    waiting = {key: len(edges) for key, edges in preds.items()}
+    if succs is None:
+        succs = successors(preds)
     order = [key for key, n in waiting.items() if n == 0]
     for key in order:  # grows while it is read
         for succ in succs[key]:
