@@ -279,8 +279,8 @@ def list_items(run: Runner, project: ProjectRow, wanted: ListFilter) -> list[Ite
 
     An unknown workstream is NotFound (naming the ones there are), not an empty list.
     """
-    # Row by row: the driver's rows go as soon as they are read, instead of all of them
-    # being held beside the items (at 100,000 items, part of the 38 MB less at the peak of a schedule, measured).
+    # Row by row: each driver row goes once it is read instead of all of them being held
+    # beside the items (with the interning above: 100,000 items in 47 MB, was 93).
     return [ItemRow.from_db(r) for r in iter_items(run, project, wanted)]
 
 
