@@ -152,8 +152,12 @@ def test_merge_updates_by_key_and_dry_run_shows_it_first(sqlite_tracker, tmp_pat
     before = snapshot(url)
     dry = invoke("import", str(tmp_path / "changed.json"), "--merge", "--dry-run")
     assert dry.exit_code == 0, dry.output
+    # MIG-TEST counts once, as new, its dependency among its lines; 1 + 1 + 22 = 24 items.
     assert dry.stdout.endswith(
-        f"Dry run of {tmp_path}/changed.json: 1 new, 2 updated (depends on, due, owner), "
+        'MIG-TEST: created "Testmigration"\n'
+        "MIG-TEST: state planned → in progress\n"
+        "MIG-TEST: depends on - → SW-INSTALL+2\n"
+        f"Dry run of {tmp_path}/changed.json: 1 new, 1 updated (due, owner), "
         "22 unchanged; nothing was written.\n"
     )
     assert snapshot(url) == before
@@ -162,6 +166,24 @@ def test_merge_updates_by_key_and_dry_run_shows_it_first(sqlite_tracker, tmp_pat
     shown = json.loads(invoke("show", "MIG-TEST", "--format", "json").stdout)
     assert [(d["key"], d["lag"]) for d in shown["depends_on"]] == [("SW-INSTALL", 2)]
     assert json.loads(invoke("show", "MIG-PREP", "--format", "json").stdout)["owner"] == "Amt 10"
+
+
+def test_a_dependency_merged_into_a_known_item_counts_it_once_as_updated(
+    sqlite_tracker, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path}/tracker.db"
+    data = json.loads(export(url, tmp_path / "first.json"))
+    data["dependencies"].append({"item": "ORG-NETZWERK", "predecessor": "ORG-MARKT", "lag": 2,
+                                 "derived": False, "note": "", "created_at": None})  # fmt: skip
+    (tmp_path / "changed.json").write_text(json.dumps(data), encoding="utf-8")
+    done = invoke("import", str(tmp_path / "changed.json"), "--merge")
+    assert done.exit_code == 0, done.output
+    assert done.stdout == (
+        "ORG-NETZWERK: depends on - → ORG-MARKT+2\n"
+        f"Imported {tmp_path}/changed.json: 0 new, 1 updated (depends on), 22 unchanged.\n"
+    )
+    again = invoke("import", str(tmp_path / "changed.json"), "--merge")
+    assert again.stdout == f"Imported {tmp_path}/changed.json: 0 new, 0 updated, 23 unchanged.\n"
 
 
 @pytest.mark.parametrize(

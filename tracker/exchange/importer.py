@@ -59,6 +59,17 @@ class Outcome:
     problems: list[Problem] = field(default_factory=list)
     row_count: int = 0
 
+    def add(self, more: list[RowResult]) -> None:
+        """Further changes (a JSON file's dependencies): those of a key already here go
+        to its row, so an item counts once, as new, updated or unchanged."""
+        by_key = {r.key: r for r in self.results}
+        for r in more:
+            if r.key in by_key:
+                by_key[r.key].changes += r.changes
+            else:
+                self.results.append(r)
+                by_key[r.key] = r
+
     @property
     def new(self) -> int:
         return sum(1 for r in self.results if r.created)
@@ -104,7 +115,7 @@ def import_table(
             project = queries.find_project(run, project_key)
             outcome = _Import(run, project, who, table).apply(progress)
             if also is not None and not outcome.problems:
-                outcome.results += also(run, project, who)
+                outcome.add(also(run, project, who))
             outcome.dry_run = dry_run
             if dry_run or outcome.problems:
                 raise _Rollback(outcome)
