@@ -281,6 +281,9 @@ def tracker_jobs(
         Job(
             "report weekly --format html", system, cmd("report", "weekly", "--format", "html"), env
         ),
+        Job(
+            "report weekly --format json", system, cmd("report", "weekly", "--format", "json"), env
+        ),
         Job("done KEY", system, cmd("done", keys.done), env, expect="→ done"),
         Job("reopen KEY", system, cmd("reopen", keys.done), env, expect="done →"),
         Job(
@@ -621,7 +624,7 @@ READS = {
     AFTER_WRITE,
 }
 WRITES = {"done KEY", "add", "edit --due"}
-REPORTS = {"report weekly --format md", "report weekly --format html"}
+REPORTS = {f"report weekly --format {f}" for f in ("md", "html", "json")}
 
 
 def med(samples: list[Sample]) -> float:

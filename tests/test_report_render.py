@@ -382,7 +382,7 @@ def test_json_is_the_same_in_both_languages_but_headline_and_label(weeks: str) -
     for data in (de, en):
         del data["lang"], data["headline"], data["week"]["label"]
     assert de == en
-    assert de["format_version"] == 1 and de["as_of"] == "2011-09-25"
+    assert de["format_version"] == 2 and de["as_of"] == "2011-09-25"
     assert report_json.render(r, "de").endswith("}\n") and "Fällen" in report_json.render(r, "de")
 
 
@@ -754,3 +754,16 @@ def test_a_long_section_shows_its_first_rows_and_counts_the_rest(sqlite_tracker,
     # The timeline draws 50 milestones too and counts the rest under it.
     figure = html.split('<section id="timeline"', 1)[1].split("</figure>", 1)[0]
     assert figure.count('class="title"') == 50 and "weitere</figcaption>" in figure
+    # JSON lists the same 50 with the total, and every row with --all.
+    data = json.loads(sqlite_tracker("report", "weekly", "-f", "json", today="12.10.2011").stdout)
+    assert (len(data["overdue"]), data["overdue_count"]) == (50, 56)
+    assert (len(data["timeline"]), data["timeline_total"]) == (50, 67)
+    every = sqlite_tracker("report", "weekly", "-f", "json", "--all", today="12.10.2011")
+    data = json.loads(every.stdout)
+    assert (len(data["overdue"]), data["overdue_count"]) == (56, 56)
+    assert (len(data["timeline"]), data["timeline_total"]) == (67, 67)
+    refused = sqlite_tracker("report", "weekly", "--all", today="12.10.2011")
+    assert (refused.exit_code, refused.stdout) == (1, "")
+    assert refused.stderr == (
+        "tracker: --all goes with --format json: Markdown and HTML show 50 rows a section\n"
+    )

@@ -508,6 +508,12 @@ def report_weekly(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file, not to stdout.")
     ] = None,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="JSON: every row of each section, not the first 50 and the total."
+        ),
+    ] = False,
 ) -> None:
     """The week's status report: done, overdue, due soon, rescheduled, key dates, notes."""
     from tracker.files import save
@@ -516,11 +522,13 @@ def report_weekly(
     opts = _opts(ctx)
     if week and on:
         raise BadInput("give --week or --date, not both")
+    if every and fmt is not ReportFormat.JSON:
+        raise BadInput("--all goes with --format json: Markdown and HTML show 50 rows a section")
     wanted = (
         data.Week.parse(week) if week else data.Week.of(_date(on, opts, "--date") or opts.today)
     )
     author = opts.who.actor
-    rows = None if fmt is ReportFormat.JSON else i18n.REPORT_ROWS  # JSON lists everything
+    rows = None if every else i18n.REPORT_ROWS
     report = _read(opts, lambda run, p: data.build(run, p, wanted, opts.today, author, rows))
     project = report.project
     language = i18n.resolve_language(lang, project.language)

@@ -21,7 +21,8 @@ from tracker.report.data import WeeklyReport, week_label
 from tracker.report.i18n import headline
 
 # Raise it when a field changes meaning or goes away; new fields do not raise it.
-FORMAT_VERSION = 1
+# 2: a section lists its first 50 rows (every row with --all), beside its `_total`.
+FORMAT_VERSION = 2
 
 
 def render(report: WeeklyReport, lang: str) -> str:
@@ -58,12 +59,15 @@ def render(report: WeeklyReport, lang: str) -> str:
             for p in r.progress
         ],
         "done_this_week": [item(d.item, marked_by=d.actor) for d in r.done_this_week],
+        "done_this_week_total": r.done_this_week_total,
         "overdue": [
             item(o.item, days_overdue=o.days, working_days_overdue=o.working_days)
             for o in r.overdue
         ],
         "at_risk": [planned_json(p.item, p.forecast, clock) for p in r.at_risk],
+        "at_risk_total": r.at_risk_total,
         "due_next": [item(u.item) for u in r.due_next],
+        "due_next_total": r.due_next_total,
         "due_next_until": r.due_next_until.isoformat(),
         "rescheduled": [
             item(
@@ -78,7 +82,9 @@ def render(report: WeeklyReport, lang: str) -> str:
             )
             for c in r.rescheduled
         ],
+        "rescheduled_total": r.rescheduled_total,
         "key_dates": [item(u.item) for u in r.key_dates],
+        "key_dates_total": r.key_dates_total,
         "notes": [
             {
                 "key": n.key or None,
@@ -89,6 +95,8 @@ def render(report: WeeklyReport, lang: str) -> str:
             }
             for n in r.notes
         ],
+        "notes_total": r.notes_total,
         "timeline": [item(i) for i in r.timeline],
+        "timeline_total": r.timeline_total,
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
