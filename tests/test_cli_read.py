@@ -218,7 +218,14 @@ def test_status_stays_one_screen_and_says_how_many_more(sqlite_tracker) -> None:
     assert overdue.count("MIG-PREP.") == 15
     assert overdue.splitlines()[-1] == "  … and 3 more: tracker list --overdue"
     data = json.loads(sqlite_tracker("status", "--format", "json", today="11.10.2011").stdout)
-    assert len(data["overdue"]) == 18  # JSON keeps them all
+    assert (len(data["overdue"]), data["overdue_count"]) == (15, 18)  # the same 15, counted
+    every = sqlite_tracker("status", "--format", "json", "--all", today="11.10.2011")
+    data = json.loads(every.stdout)
+    assert (len(data["overdue"]), data["overdue_count"]) == (18, 18)
+    assert [i["key"] for i in data["overdue"][:2]] == ["MIG-PREP.1", "MIG-PREP.10"]
+    refused = sqlite_tracker("status", "--all", today="11.10.2011")
+    assert (refused.exit_code, refused.stdout) == (1, "")
+    assert refused.stderr.startswith("tracker: --all goes with --format json")
 
 
 def test_countdown_limit_keeps_the_soonest(tracker) -> None:

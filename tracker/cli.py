@@ -442,12 +442,24 @@ def countdown(
 
 
 @app.command()
-def status(ctx: typer.Context, fmt: FormatOption = Format.TABLE) -> None:
+def status(
+    ctx: typer.Context,
+    fmt: FormatOption = Format.TABLE,
+    every: Annotated[
+        bool,
+        typer.Option("--all", help="JSON: every row of each list, not the first 15 and the count."),
+    ] = False,
+) -> None:
     """One screen: go-live countdown, progress per workstream, overdue, due soon, done lately."""
     from tracker import overview
 
     opts = _opts(ctx)
-    rows = None if fmt is Format.JSON else render.STATUS_ROWS  # JSON lists everything
+    if every and fmt is not Format.JSON:
+        raise BadInput(
+            "--all goes with --format json: the table shows 15 rows a list "
+            "(every one: tracker list --overdue, --due-within 14d)"
+        )
+    rows = None if every else render.STATUS_ROWS
     data, clock = _read_with_clock(opts, lambda run, p: overview.status(run, p, opts.today, rows))
     _out(render.status_json(data, clock) if fmt is Format.JSON else render.status_text(data, clock))
 

@@ -575,13 +575,16 @@ def status_json(s: Status, clock: Clock) -> str:
                 for p in s.progress
             ],
             "overdue": [item_json(i, clock) for i in s.overdue],
+            "overdue_count": s.overdue_count,
             "due_soon": [item_json(i, clock) for i in s.due_soon],
+            "due_soon_count": s.due_soon_count,
             "due_soon_until": s.soon_until.isoformat(),
             "recently_done": [item_json(i, clock) for i in s.recently_done],
             "recently_done_after": s.recent_after.isoformat(),
             "go_live_forecast": target_json(s.go_live, clock),
             "forecast_problem": s.forecast_problem,
             "at_risk": [planned_json(p.item, p.forecast, clock) for p in s.at_risk],
+            "at_risk_count": s.at_risk_count,
         }
     )
 
