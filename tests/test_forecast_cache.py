@@ -83,6 +83,22 @@ def test_status_stores_the_outlook_once_and_then_reads_it(tracker, no_schedule):
     assert stored_outlook() == fresh
 
 
+def test_a_note_or_a_new_owner_or_title_keeps_the_stored_outlook(tracker, no_schedule):
+    ok(tracker("edit", "SW-INSTALL", "--due", "30.11.2011"))  # TRAIN-VERTIEFUNG at risk
+    first = ok(tracker("status"))
+    no_schedule()  # from here on, only the store can answer
+    ok(tracker("note", "TRAIN-VERTIEFUNG", "Termin mit dem Schulungsträger abgestimmt"))
+    ok(tracker("edit", "TRAIN-VERTIEFUNG", "--owner", "Amt 10", "--title", "Vertiefung"))
+    again = ok(tracker("status"))
+    # The item at risk is shown as it is now, with the forecast that was stored.
+    before, after = (
+        next(line for line in text.splitlines() if "TRAIN-VERTIEFUNG" in line)
+        for text in (first, again)
+    )
+    assert "Vertiefung " in after and "Vertiefung " not in before and "+21 wd" in after
+    assert len(stamps()) == 1
+
+
 def test_a_change_after_the_status_is_in_the_next_status(tracker):
     quiet = ok(tracker("status"))
     assert "nothing at risk" in quiet
@@ -102,12 +118,12 @@ def test_each_day_has_its_own_outlook(tracker):
     assert ok(tracker("status", today="15.12.2011")) == late
 
 
-def test_json_status_lists_every_item_at_risk_and_the_table_the_first(tracker):
+def test_json_status_all_lists_every_item_at_risk_and_the_table_the_first(tracker):
     # Eight open ORG tasks become late with ORG-STRUCTURE's new date... and more.
     ok(tracker("edit", "SW-INSTALL", "--due", "30.12.2011"))
     ok(tracker("edit", "MIG-PREP", "--due", "15.12.2011"))
     ok(tracker("status"))  # stores the outlook
-    whole = json.loads(ok(tracker("status", "--format", "json")))
+    whole = json.loads(ok(tracker("status", "--format", "json", "--all")))
     fresh = fresh_outlook()
     assert [r["key"] for r in whole["at_risk"]] == [p.item.key for p in fresh.at_risk]
     assert stored_outlook(limit=1) == fresh._replace(at_risk=fresh.at_risk[:1])
@@ -135,7 +151,7 @@ def test_an_outlook_from_before_a_write_is_not_stored(tracker):
     with db.reader(_url()) as run:
         project = queries.find_project(run, "")
         planning.outlook(run, project, TODAY)
-        ok(tracker("note", "SW-INSTALL", "a write meanwhile"))
+        ok(tracker("edit", "SW-INSTALL", "--due", "30.11.2011"))  # a write meanwhile
     assert stamps() == []
 
 
@@ -161,6 +177,10 @@ CHANGES = [
     ("calendar", "open", "10.10.2011"),
     ("cancel", "BEN-AGREEMENT"),
     ("start", "MIG-PREP"),
+    # Events the schedule does not read: the stored outlook stays, and must stay right.
+    ("note", "TRAIN-VERTIEFUNG", "Raum fehlt noch"),
+    ("edit", "TRAIN-VERTIEFUNG", "--owner", "Amt 10", "--title", "Vertiefung (neu)"),
+    ("edit", "SW-INSTALL", "--workstream", "org", "--description", "Installation"),
 ]
 
 
