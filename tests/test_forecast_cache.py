@@ -99,6 +99,40 @@ def test_a_note_or_a_new_owner_or_title_keeps_the_stored_outlook(tracker, no_sch
     assert len(stamps()) == 1
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("done", "TRAIN-BASIS"),
+        ("edit", "SW-INSTALL", "--due", "30.12.2011"),
+        ("depend", "MIG-ALL", "--on", "TRAIN-VERTIEFUNG", "--lag", "40"),
+        ("add", "Schnittstelle testen", "--milestone", "MIG-PREP", "--due", "20.12.2011"),
+    ],
+    ids=["done", "due", "depend", "add"],
+)
+def test_after_a_change_only_what_it_moves_is_computed_again(tracker, no_schedule, change):
+    ok(tracker("edit", "SW-INSTALL", "--due", "30.11.2011"))  # something at risk already
+    ok(tracker("status"))
+    ok(tracker(*change))
+    expected = fresh_outlook()
+    no_schedule()  # the whole schedule may not be computed: only the moved part is
+    assert stored_outlook() == expected  # brought up to date, then stored
+    assert stored_outlook() == expected  # read as stored
+    assert stored_outlook(limit=1) == expected._replace(at_risk=expected.at_risk[:1])
+    with db.reader(_url()) as run:
+        current = forecast_cache.last_event(run, queries.find_project(run, ""))
+    assert stamps() == [("2011-09-20", current)]
+
+
+def test_a_closed_day_computes_everything_again(tracker):
+    ok(tracker("status"))
+    ok(tracker("calendar", "close", "10.10.2011", "--reason", "Betriebsausflug"))
+    with db.reader(_url()) as run:
+        project = queries.find_project(run, "")
+        stamp = forecast_cache.last_event(run, project)
+        assert forecast_cache.update(run, project, TODAY, stamp, None) is None
+    assert stored_outlook() == fresh_outlook()
+
+
 def test_a_change_after_the_status_is_in_the_next_status(tracker):
     quiet = ok(tracker("status"))
     assert "nothing at risk" in quiet

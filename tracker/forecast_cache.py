@@ -7,7 +7,9 @@ date), dependencies and closed days, of today and of the schedule's rules; every
 of those appends an event to the project's log, and a write locks the project before it
 appends (actions.append_event), so the newest event id among them changes exactly when
 they do. A cached outlook is therefore valid while (project, day, that event id,
-SCHEDULE_VERSION) match; otherwise it is computed again and stored.
+SCHEDULE_VERSION) match. After a change it is brought up to date by computing again
+only the items the change can move (`update`, below), or, where that cannot be told,
+computed whole and stored again.
 
 Events of fields the schedule never reads (UNSCHEDULED: notes, titles, owners, ...)
 do not count: the stored rows hold only the forecast and join the item's other columns
@@ -23,13 +25,23 @@ stored outlook stale at once rather than wrong.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import zlib
+from array import array
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from tracker.dates import as_date
 from tracker.db import Runner
-from tracker.queries import _ITEM_COLUMNS, _ITEM_FROM, ItemRow, ProjectRow
+from tracker.errors import BadDate
+from tracker.queries import (
+    _DEPENDENCY_SELECT,
+    _ITEM_COLUMNS,
+    _ITEM_FROM,
+    DependencyRow,
+    ItemRow,
+    ProjectRow,
+)
 from tracker.schedule import Forecast
 
 if TYPE_CHECKING:
@@ -89,8 +101,9 @@ DELETE_ROWS = _DELETE.format(table="forecast_row", doomed=_DOOMED)
 DELETE_STAMPS = _DELETE.format(table="forecast_stamp", doomed=_DOOMED)
 INSERT_STAMP = """
 INSERT INTO forecast_stamp (project_id, as_of, last_event_id, version, at_risk_count,
-                            go_live_item_id, problem, computed_at)
-VALUES (:project, :as_of, :last_event, :version, :at_risk_count, :go_live, :problem, :now)
+                            go_live_item_id, problem, computed_at, finishes)
+VALUES (:project, :as_of, :last_event, :version, :at_risk_count, :go_live, :problem, :now,
+        :finishes)
 ON CONFLICT DO NOTHING
 """
 INSERT_ROW = """
@@ -153,9 +166,16 @@ def _planned(row: tuple[Any, ...]) -> Planned:
     return Planned(item, forecast)
 
 
-def remember(run: Runner, project: ProjectRow, as_of: date, stamp: int, outlook: Outlook) -> None:
-    """Store `outlook` (complete: every item at risk) once the read has ended, if the
-    project has MIN_ITEMS items or more."""
+def remember(
+    run: Runner,
+    project: ProjectRow,
+    as_of: date,
+    stamp: int,
+    outlook: Outlook,
+    finishes: Mapping[int, date | None] | None = None,
+) -> None:
+    """Store `outlook` (complete: every item at risk), and every item's forecast finish
+    by id, once the read has ended, if the project has MIN_ITEMS items or more."""
     if int(run.scalar(ITEM_COUNT, {"project": project.id})) < MIN_ITEMS:
         return
     params: dict[str, Any] = {"project": project.id, "as_of": as_of, "last_event": stamp}
@@ -171,6 +191,7 @@ def remember(run: Runner, project: ProjectRow, as_of: date, stamp: int, outlook:
         "go_live": None if target is None else target.item.id,
         "problem": outlook.problem,
         "now": datetime.now().replace(microsecond=0),
+        "finishes": None if finishes is None else pack(ordinals(finishes)),
     }
 
     def store(w: Runner) -> None:
@@ -204,3 +225,213 @@ def _row(params: dict[str, Any], rank: int | None, item: ItemRow, f: Forecast) -
         "slip": f.slip,
         "slip_days": f.slip_days,
     }
+
+
+# --- after a change: only what it can move ---------------------------------------
+#
+# A stored outlook of the day that is older than the newest schedule event is brought
+# up to date instead of computed again when the change is small: the items the newer
+# events name, and everything after them (their successors through dependencies, a
+# task's milestone), are computed again from the stored finishes of what they depend
+# on; every other item keeps its forecast. The items at risk are then the stored ones
+# less the recomputed, plus those of the recomputed that are late, in the schedule's
+# order. A change the stamp cannot tell apart by item (a closed day), or that moves
+# more than MAX_MOVED items, or another go-live milestone, computes everything.
+
+MAX_MOVED = 5000
+
+BASE = """
+SELECT last_event_id, version, problem, go_live_item_id, finishes
+FROM forecast_stamp WHERE project_id = :project AND as_of = :as_of
+"""
+CHANGED = f"""
+SELECT DISTINCT item_id FROM event
+WHERE project_id = :project AND id > :base AND COALESCE(field, '') NOT IN ({_UNSCHEDULED_SQL})
+"""  # noqa: S608 (constant names, no input)
+_SUCCESSORS = "SELECT item_id FROM dependency WHERE predecessor_id IN ({ids})"
+_MILESTONES = "SELECT milestone_id FROM item WHERE milestone_id IS NOT NULL AND id IN ({ids})"
+_PREDECESSORS = "SELECT predecessor_id FROM dependency WHERE item_id IN ({ids})"
+_TASKS = "SELECT id FROM item WHERE milestone_id IN ({ids})"
+_ITEMS = f"SELECT {_ITEM_COLUMNS} {_ITEM_FROM} WHERE i.id IN ({{ids}})"
+_DEPS_INTO = f"{_DEPENDENCY_SELECT} WHERE d.item_id IN ({{ids}})"
+GO_LIVE_CANDIDATES = f"""
+SELECT {_ITEM_COLUMNS} {_ITEM_FROM}
+WHERE i.project_id = :project AND i.kind = 'milestone' AND i.due = :go_live
+"""
+STORED_AT_RISK = """
+SELECT f.item_id, i.key, f.due, f.slip, f.slip_days, f.rank
+FROM forecast_row AS f JOIN item AS i ON i.id = f.item_id
+WHERE f.project_id = :project AND f.as_of = :as_of AND f.rank IS NOT NULL
+"""
+STAMP_EVENT = (
+    "SELECT last_event_id FROM forecast_stamp WHERE project_id = :project AND as_of = :as_of"
+)
+DELETE_MOVED = """
+DELETE FROM forecast_row WHERE project_id = :project AND as_of = :as_of AND item_id IN ({ids})
+"""
+SET_RANK = """
+UPDATE forecast_row SET rank = :rank
+WHERE project_id = :project AND as_of = :as_of AND item_id = :item
+"""
+UPDATE_STAMP = """
+UPDATE forecast_stamp SET last_event_id = :last_event, at_risk_count = :at_risk_count,
+    go_live_item_id = :go_live, finishes = :finishes, computed_at = :now
+WHERE project_id = :project AND as_of = :as_of AND last_event_id = :base
+"""
+
+
+def ordinals(finishes: Mapping[int, date | None]) -> dict[int, int]:
+    """Forecast finishes by item id as ordinal days, 0 for none: what `pack` packs."""
+    return {item: 0 if day is None else day.toordinal() for item, day in finishes.items()}
+
+
+def pack(days: Mapping[int, int]) -> bytes:
+    """Item ids and their forecast finishes (`ordinals`), compressed: ~0.3 MB for
+    100,000 items, packed or unpacked in ~10 ms."""
+    return zlib.compress(array("q", days).tobytes() + array("q", days.values()).tobytes(), 1)
+
+
+def unpack(data: bytes) -> dict[int, int]:
+    raw = array("q")
+    raw.frombytes(zlib.decompress(data))
+    n = len(raw) // 2
+    return dict(zip(raw[:n], raw[n:], strict=True))
+
+
+def _day(ordinal: int) -> date | None:
+    return None if ordinal == 0 else date.fromordinal(ordinal)
+
+
+def _in(run: Runner, sql: str, ids: Iterable[int], **params: Any) -> list[tuple[Any, ...]]:
+    """`sql` with `{ids}` filled in, for the ids in chunks of WATCH_CHUNK."""
+    ordered = sorted(ids)
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(ordered), WATCH_CHUNK):
+        chunk = ordered[start : start + WATCH_CHUNK]
+        marks = ", ".join(f":i{n}" for n in range(len(chunk)))
+        chosen = {f"i{n}": item for n, item in enumerate(chunk)}
+        rows += run(sql.format(ids=marks), {**params, **chosen})
+    return rows
+
+
+def _moved(run: Runner, changed: set[int]) -> set[int] | None:
+    """The changed items and everything after them; None when more than MAX_MOVED."""
+    moved, frontier = set(changed), set(changed)
+    while frontier:
+        after = {r[0] for r in _in(run, _SUCCESSORS, frontier)}
+        after |= {r[0] for r in _in(run, _MILESTONES, frontier)}
+        frontier = after - moved
+        moved |= frontier
+        if len(moved) > MAX_MOVED:
+            return None
+    return moved
+
+
+def _rank_key(slip: int, slip_days: int, due: date | None, key: str) -> tuple[Any, ...]:
+    """The order of schedule.Schedule.at_risk: the largest slip first."""
+    return (-slip, -slip_days, due or date.max, key)
+
+
+def update(
+    run: Runner,
+    project: ProjectRow,
+    as_of: date,
+    stamp: int,
+    limit: int | None,
+    watch: Collection[int] = (),
+) -> Outlook | None:
+    """The stored outlook of `as_of` brought up to event `stamp` by computing again only
+    what the newer events can move; None when it must be computed whole."""
+    from tracker.overview import calendar_of
+    from tracker.planning import Outlook, Planned
+    from tracker.schedule import Schedule, default_target
+
+    params: dict[str, Any] = {"project": project.id, "as_of": as_of}
+    base_row = run.one(BASE, params)
+    if base_row is None:
+        return None
+    base, version, problem, stored_go_live, packed = base_row
+    if version != SCHEDULE_VERSION or problem is not None or packed is None or base >= stamp:
+        return None
+    changed = {r[0] for r in run(CHANGED, {"project": project.id, "base": base})}
+    if not changed or None in changed:
+        return None  # a closed day moves every working-day count
+    moved = _moved(run, changed)
+    if moved is None:
+        return None
+    before = {r[0] for r in _in(run, _PREDECESSORS, moved)}
+    outside = (before | {r[0] for r in _in(run, _TASKS, moved)}) - moved
+    finishes = unpack(bytes(packed))
+    if any(i not in finishes for i in outside):
+        return None
+    items = [ItemRow.from_db(r) for r in _in(run, _ITEMS, moved | outside)]
+    deps = [DependencyRow.from_db(r) for r in _in(run, _DEPS_INTO, moved)]
+    known = {i.key: _day(finishes[i.id]) for i in items if i.id in outside}
+    try:
+        schedule = Schedule(items, deps, calendar_of(project), as_of, known=known)
+    except BadDate:
+        return None  # the whole computation says why, as the outlook's problem
+    fresh = {i.id: Planned(i, schedule.forecasts[i.key]) for i in items if i.id in moved}
+
+    go_live_day = {**params, "go_live": project.go_live}
+    candidates = [ItemRow.from_db(r) for r in run(GO_LIVE_CANDIDATES, go_live_day)]
+    target = default_target(candidates, project.go_live)
+    go_live: Planned | None = None
+    if target is not None:
+        if target.id in fresh:
+            go_live = fresh[target.id]
+        elif target.id == stored_go_live:
+            found = run.one(CACHED_ITEM, {**params, "item": target.id})
+            go_live = None if found is None else _planned(found)
+        if go_live is None:
+            return None  # another milestone is the go-live now: compute it whole
+
+    # The order of every item at risk: stored ones (less the moved) and the moved late ones.
+    order = [
+        (_rank_key(slip, slip_days, as_date(due), key), item, rank)
+        for item, key, due, slip, slip_days, rank in run(STORED_AT_RISK, params)
+        if item not in moved
+    ]
+    order += [
+        (_rank_key(p.forecast.slip, p.forecast.slip_days, p.forecast.due, p.item.key), i, None)
+        for i, p in fresh.items()
+        if p.forecast.at_risk
+    ]
+    order.sort()
+    shown = order if limit is None else order[:limit]
+    wanted = {i for _, i, _ in shown} | (set(watch) & {i for _, i, _ in order})
+    stored = {r[0]: _planned(r) for r in _in(run, CACHED_AT_RISK_OF, wanted - moved, **params)}
+    planned = {**stored, **{i: p for i, p in fresh.items() if i in wanted}}
+    at_risk = [planned[i] for _, i, _ in shown]
+    watched = {i: planned[i].forecast for i in watch if i in planned}
+    outlook = Outlook(at_risk, len(order), go_live, None, watched)
+
+    finishes.update(ordinals({i: p.forecast.finish for i, p in fresh.items()}))
+    new_rows = [
+        _row(params, None, p.item, p.forecast)
+        for i, p in fresh.items()
+        if p.forecast.at_risk or (go_live is not None and i == go_live.item.id)
+    ]
+    ranks = [{**params, "item": i, "rank": n} for n, (_, i, old) in enumerate(order) if old != n]
+    stamp_row = {
+        **params,
+        "base": base,
+        "last_event": stamp,
+        "at_risk_count": len(order),
+        "go_live": None if go_live is None else go_live.item.id,
+        "finishes": pack(finishes),
+        "now": datetime.now().replace(microsecond=0),
+    }
+
+    def store(w: Runner) -> None:
+        if last_event(w, project) != stamp:
+            return  # a write since: this is stale already
+        if w.scalar(STAMP_EVENT, params) != base:
+            return  # another read brought it up to date, or it went
+        _in(w, DELETE_MOVED, moved, **params)
+        w.many(INSERT_ROW, new_rows)
+        w.many(SET_RANK, ranks)
+        w(UPDATE_STAMP, stamp_row)
+
+    run.afterwards.append(lambda url: _store(url, store))
+    return outlook

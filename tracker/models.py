@@ -276,6 +276,9 @@ class ForecastStamp(Base):
     # Why there is no forecast (the schedule runs past the calendar), else None.
     problem: Mapped[str | None] = mapped_column(Text)
     computed_at: Mapped[datetime]
+    # Every item's forecast finish, packed (forecast_cache.pack): what a later change
+    # needs of the items it does not move.
+    finishes: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
 
 
 class ForecastRow(Base):

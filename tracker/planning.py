@@ -114,7 +114,8 @@ def outlook(
     at risk whether among the `limit` or not: what the report's timeline marks.
 
     Of the stored items and dependencies, the outlook is kept per day until the next
-    change (forecast_cache.py); given `items` or `deps`, it is computed each time.
+    change, and after a change only what it can move is computed again
+    (forecast_cache.py); given `items` or `deps`, it is computed each time.
     """
     from tracker import forecast_cache
 
@@ -122,8 +123,11 @@ def outlook(
     if stored:
         stamp = forecast_cache.last_event(run, project)
         cached = forecast_cache.lookup(run, project, today, stamp, limit, watch)
+        if cached is None:
+            cached = forecast_cache.update(run, project, today, stamp, limit, watch)
         if cached is not None:
             return cached
+    finishes = None
     try:
         schedule = load(run, project, today, items=items, deps=deps)
     except BadDate as exc:
@@ -131,8 +135,9 @@ def outlook(
     else:
         risky = at_risk(schedule)
         whole = Outlook(risky, len(risky), go_live(schedule, project), None, {})
+        finishes = {schedule.items[k].id: f.finish for k, f in schedule.forecasts.items()}
     if stored:
-        forecast_cache.remember(run, project, today, stamp, whole)
+        forecast_cache.remember(run, project, today, stamp, whole, finishes)
     wanted = set(watch)
     watched = {p.item.id: p.forecast for p in whole.at_risk if p.item.id in wanted}
     return whole._replace(at_risk=whole.at_risk[:limit], watched=watched)

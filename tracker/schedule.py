@@ -145,7 +145,11 @@ class Schedule:
         calendar: WorkingCalendar,
         today: date,
         change: Change | None = None,
+        known: Mapping[str, date | None] | None = None,
     ) -> None:
+        """`known`: items whose forecast finish is given, not computed (their own
+        predecessors need not be among `items`): the part of a schedule a change
+        cannot move, when only the rest is computed again (forecast_cache.py)."""
         self.items = {i.key: i for i in items}
         self.today = today
         self.change = change
@@ -154,12 +158,17 @@ class Schedule:
             self.items[change.key] = item._replace(due=change.due)
         self.preds = graph(self.items.values(), dependencies)
         self.succs = successors(self.preds)
+        known = known or {}
         dated = [d for i in self.items.values() for d in (i.start, i.due, i.done_on) if d]
+        dated += [d for d in known.values() if d]
         self.days = Workdays(calendar, min([today, *dated]))
         self.order = topological_order(self.preds, self.succs)
         self.forecasts: dict[str, Forecast] = {}
         for key in self.order:
-            self.forecasts[key] = self._forecast(self.items[key])
+            if key in known:
+                self.forecasts[key] = Forecast(key, None, known[key], "known", None, None, 0, 0)
+            else:
+                self.forecasts[key] = self._forecast(self.items[key])
 
     def duration(self, item: ItemRow) -> int:
         """Working days of a period, start and due included; 0 for a point."""

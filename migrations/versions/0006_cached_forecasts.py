@@ -3,7 +3,9 @@
 `status` and the weekly report show the go-live forecast and the items at risk, which
 needs the whole schedule: about 2 s at 100,000 items (bench/RESULTS.md). Two new
 tables keep the result per project and day, valid while the project's newest event is
-the one it was computed after (tracker/forecast_cache.py). Derived data: never
+the one it was computed after (tracker/forecast_cache.py); with every item's forecast
+finish, packed, so that after a change only the items it can move are computed again.
+Derived data: never
 exported, and no table is rebuilt, so the event log's triggers (0003) stay.
 
 The list order index (0005) also holds state, kind and workstream, the columns the
@@ -50,6 +52,7 @@ def upgrade() -> None:
         sa.Column("go_live_item_id", sa.Integer(), nullable=True),
         sa.Column("problem", sa.Text(), nullable=True),
         sa.Column("computed_at", sa.DateTime(), nullable=False),
+        sa.Column("finishes", sa.LargeBinary(), nullable=True),
         sa.ForeignKeyConstraint(
             ["go_live_item_id"], ["item.id"], name=op.f("fk_forecast_stamp_go_live_item_id_item")
         ),
