@@ -211,6 +211,8 @@ CHANGES = [
     ("calendar", "open", "10.10.2011"),
     ("cancel", "BEN-AGREEMENT"),
     ("start", "MIG-PREP"),
+    ("add", "Schnittstelle testen", "--milestone", "MIG-PREP", "--due", "20.12.2011"),
+    ("depend", "GO-LIVE", "--on", "MIG-ALL", "--lag", "3"),
     # Events the schedule does not read: the stored outlook stays, and must stay right.
     ("note", "TRAIN-VERTIEFUNG", "Raum fehlt noch"),
     ("edit", "TRAIN-VERTIEFUNG", "--owner", "Amt 10", "--title", "Vertiefung (neu)"),
@@ -225,9 +227,10 @@ CHANGES = [
 )
 @given(st.lists(st.sampled_from(CHANGES), min_size=1, max_size=5))
 def test_after_any_changes_the_stored_outlook_is_the_computed_one(sqlite_tracker, changes):
+    ok(sqlite_tracker("status"))  # stored whole first: later ones are brought up to date
     for change in changes:
         sqlite_tracker(*change)  # some are refused in some orders: that is fine
-        computed = stored_outlook()  # not stored yet: computed, then stored
+        computed = stored_outlook()  # brought up to date (or computed whole), then stored
         with db.reader(_url()) as run:
             current = forecast_cache.last_event(run, queries.find_project(run, ""))
         assert stamps() == [("2011-09-20", current)]
@@ -266,6 +269,11 @@ def test_watched_items_at_risk_have_their_forecast_beyond_the_limit(tracker):
     stored = stored_outlook(limit=1, watch=watch)
     assert computed.watched == stored.watched == risky
     assert len(stored.at_risk) == 1
+    # Brought up to date after a change, the watched forecasts are the new ones.
+    ok(tracker("edit", "MIG-PREP", "--due", "20.12.2011"))
+    risky = {p.item.id: p.forecast for p in fresh_outlook().at_risk}
+    updated = stored_outlook(limit=1, watch=watch)
+    assert updated.watched == stored_outlook(limit=1, watch=watch).watched == risky
 
 
 def test_a_small_plan_computes_its_outlook_each_time_and_writes_nothing(tracker, monkeypatch):
