@@ -42,7 +42,7 @@ from tracker.queries import (
     ItemRow,
     ProjectRow,
 )
-from tracker.schedule import Forecast
+from tracker.schedule import Forecast, risk_order
 
 if TYPE_CHECKING:
     from tracker.planning import Outlook, Planned
@@ -80,9 +80,9 @@ WHERE f.project_id = :project AND f.as_of = :as_of AND {{where}}
 """
 CACHED_AT_RISK = _CACHED.format(where="f.rank IS NOT NULL") + " ORDER BY f.rank LIMIT :limit"
 CACHED_ITEM = _CACHED.format(where="f.item_id = :item")
-# Of some items (":w0, :w1, …" filled in for {ids}), those at risk.
+# Of some items (their ids filled in for {ids} by `_in`), those at risk.
 CACHED_AT_RISK_OF = _CACHED.format(where="f.rank IS NOT NULL AND f.item_id IN ({ids})")
-WATCH_CHUNK = 500  # ids per query: far below SQLite's and PostgreSQL's limits
+WATCH_CHUNK = 500  # ids per query (`_in`): far below SQLite's and PostgreSQL's limits
 
 # Stamps of other days stay while they are current (the report of last week beside
 # today's status), the KEEP_DAYS newest of them; stale ones go, with their rows.
@@ -144,14 +144,7 @@ def lookup(
     if go_live_id is not None:
         found = run.one(CACHED_ITEM, {**params, "item": go_live_id})
         go_live = None if found is None else _planned(found)
-    watched = {}
-    ordered = sorted(watch)
-    for start in range(0, len(ordered), WATCH_CHUNK):
-        ids = ordered[start : start + WATCH_CHUNK]
-        marks = ", ".join(f":w{n}" for n in range(len(ids)))
-        chosen = {f"w{n}": item for n, item in enumerate(ids)}
-        for r in run(CACHED_AT_RISK_OF.format(ids=marks), {**params, **chosen}):
-            watched[r[0]] = _planned(r).forecast
+    watched = {r[0]: _planned(r).forecast for r in _in(run, CACHED_AT_RISK_OF, watch, **params)}
     return Outlook(at_risk, count, go_live, problem, watched)
 
 
@@ -327,11 +320,6 @@ def _moved(run: Runner, changed: set[int]) -> set[int] | None:
     return moved
 
 
-def _rank_key(slip: int, slip_days: int, due: date | None, key: str) -> tuple[Any, ...]:
-    """The order of schedule.Schedule.at_risk: the largest slip first."""
-    return (-slip, -slip_days, due or date.max, key)
-
-
 def update(
     run: Runner,
     project: ProjectRow,
@@ -388,12 +376,12 @@ def update(
 
     # The order of every item at risk: stored ones (less the moved) and the moved late ones.
     order = [
-        (_rank_key(slip, slip_days, as_date(due), key), item, rank)
+        (risk_order(slip, slip_days, as_date(due), key), item, rank)
         for item, key, due, slip, slip_days, rank in run(STORED_AT_RISK, params)
         if item not in moved
     ]
     order += [
-        (_rank_key(p.forecast.slip, p.forecast.slip_days, p.forecast.due, p.item.key), i, None)
+        (risk_order(p.forecast.slip, p.forecast.slip_days, p.forecast.due, p.item.key), i, None)
         for i, p in fresh.items()
         if p.forecast.at_risk
     ]

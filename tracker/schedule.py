@@ -237,7 +237,7 @@ class Schedule:
     def at_risk(self) -> list[Forecast]:
         """Open items forecast to finish after their due date, the largest slip first."""
         risky = [f for f in self.forecasts.values() if f.at_risk]
-        return sorted(risky, key=lambda f: (-f.slip, -f.slip_days, f.due or date.max, f.key))
+        return sorted(risky, key=lambda f: risk_order(f.slip, f.slip_days, f.due, f.key))
 
     def ancestors(self, target: str) -> set[str]:
         """Every item the target depends on, directly or through others."""
@@ -281,6 +281,11 @@ class Schedule:
             if room:
                 slack[key] = min(room)
         return slack
+
+
+def risk_order(slip: int, slip_days: int, due: date | None, key: str) -> tuple[int, int, date, str]:
+    """The order of the items at risk: the largest slip first, then the earliest due."""
+    return (-slip, -slip_days, due or date.max, key)
 
 
 def graph(items: Iterable[ItemRow], dependencies: Iterable[DependencyRow]) -> dict[str, list[Edge]]:
