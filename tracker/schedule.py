@@ -115,7 +115,7 @@ class Forecast(NamedTuple):
     start: date | None  # a period's forecast start
     finish: date | None  # None: undated and nothing dated before it, or cancelled
     # What sets the finish: "dates" (its own), "today", "predecessor" (`driver`),
-    # "done", "whatif", "undated" or "cancelled".
+    # "done", "whatif", "undated" or "cancelled"; "known" when it was given (`known`).
     reason: str
     driver: str | None
     due: date | None
