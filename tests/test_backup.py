@@ -14,6 +14,7 @@ import json
 import multiprocessing as mp
 import os
 import random
+import re
 import shlex
 import shutil
 import sqlite3
@@ -492,6 +493,12 @@ def _hinted_pg_dump(url: str, cli: Cli, file: Path) -> subprocess.CompletedProce
     hint = refused(cli("--db", url, "db", "backup", str(file)))
     argv = shlex.split(hint.split(": ", 1)[1])
     argv = [a.replace("***", _password(url)).replace("FILE", str(file)) for a in argv]
+    # The suite shares one test database, a schema per test (conftest.py), and other
+    # workers create and drop theirs while pg_dump reads the catalogue: dumping only
+    # this test's schema keeps a schema dropped meanwhile out of the dump.
+    schema = re.search(r"search_path%3D(\w+)", url)
+    assert schema is not None, url
+    argv.insert(1, f"--schema={schema[1]}")
     return subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd="/")
 
 
