@@ -123,6 +123,18 @@ def test_after_a_change_only_what_it_moves_is_computed_again(tracker, no_schedul
     assert stamps() == [("2011-09-20", current)]
 
 
+def test_of_two_predecessors_finishing_together_the_update_names_the_same_driver(tracker):
+    ok(tracker("status"))  # stored whole
+    ok(tracker("edit", "ORG-LEITUNG", "--due", "15.01.2012"))
+    ok(tracker("status"))  # brought up to date
+    ok(tracker("edit", "ORG-JC-STRUKTUR", "--due", "15.01.2012"))  # a tie with ORG-LEITUNG
+    updated = stored_outlook()
+    expected = fresh_outlook()
+    assert updated == expected
+    structure = next(p.forecast for p in updated.at_risk if p.item.key == "ORG-STRUCTURE")
+    assert structure.driver == "ORG-JC-STRUKTUR"  # the first of the two by key
+
+
 def test_a_closed_day_computes_everything_again(tracker):
     ok(tracker("status"))
     ok(tracker("calendar", "close", "10.10.2011", "--reason", "Betriebsausflug"))

@@ -48,8 +48,8 @@ if TYPE_CHECKING:
     from tracker.planning import Outlook, Planned
 
 # Bump when the schedule's rules change (schedule.py): older stored outlooks are then
-# computed again.
-SCHEDULE_VERSION = 1
+# computed again. 2: a tie between predecessors names the first by key (schedule.graph).
+SCHEDULE_VERSION = 2
 
 # A read stores the outlook only for a project this large: below it, computing the
 # outlook again (~25 ms at 1,000 items) costs less than the write that would keep it.
@@ -189,7 +189,7 @@ def remember(
 
     def store(w: Runner) -> None:
         # A write committed after our snapshot makes this outlook stale: keep nothing.
-        if last_event(w, project) != stamp:
+        if _locked_last_event(w, project) != stamp:
             return
         w(DELETE_ROWS, doomed)
         w(DELETE_STAMPS, doomed)
@@ -197,6 +197,17 @@ def remember(
         w.many(INSERT_ROW, rows)
 
     run.afterwards.append(lambda url: _store(url, store))
+
+
+def _locked_last_event(w: Runner, project: ProjectRow) -> int:
+    """`last_event`, with the project locked as a write locks it (actions.append_event):
+    no event can follow, and no other store interleave, until this store commits. On
+    PostgreSQL a store checks, deletes and inserts in READ COMMITTED; without the lock a
+    write and another store could commit between its check and its rows."""
+    from tracker.actions import LOCK_PROJECT
+
+    w(LOCK_PROJECT + w.for_update, {"project": project.id})
+    return last_event(w, project)
 
 
 def _store(url: str, store: Any) -> None:
@@ -412,7 +423,7 @@ def update(
     }
 
     def store(w: Runner) -> None:
-        if last_event(w, project) != stamp:
+        if _locked_last_event(w, project) != stamp:
             return  # a write since: this is stale already
         if w.scalar(STAMP_EVENT, params) != base:
             return  # another read brought it up to date, or it went

@@ -302,6 +302,12 @@ def graph(items: Iterable[ItemRow], dependencies: Iterable[DependencyRow]) -> di
     for task, milestone in milestones.items():
         if milestone in preds:
             preds[milestone].append(Edge(task, 0, implicit=True))
+    # In key order (dependencies before tasks): when two predecessors finish on the same
+    # day, the one named as the driver is the first here, whatever order the database
+    # gave them in, so an item computed alone (forecast_cache.update) names the same.
+    for edges in preds.values():
+        if len(edges) > 1:
+            edges.sort(key=lambda e: (e.implicit, e.predecessor))
     return preds
 
 
