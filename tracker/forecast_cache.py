@@ -165,10 +165,11 @@ def remember(
     as_of: date,
     stamp: int,
     outlook: Outlook,
-    finishes: Mapping[int, date | None] | None = None,
+    finishes: Mapping[int, int] | None = None,
 ) -> None:
     """Store `outlook` (complete: every item at risk), and every item's forecast finish
-    by id, once the read has ended, if the project has MIN_ITEMS items or more."""
+    by id (`ordinals`), once the read has ended, if the project has MIN_ITEMS items or
+    more."""
     if int(run.scalar(ITEM_COUNT, {"project": project.id})) < MIN_ITEMS:
         return
     params: dict[str, Any] = {"project": project.id, "as_of": as_of, "last_event": stamp}
@@ -184,7 +185,7 @@ def remember(
         "go_live": None if target is None else target.item.id,
         "problem": outlook.problem,
         "now": datetime.now().replace(microsecond=0),
-        "finishes": None if finishes is None else pack(ordinals(finishes)),
+        "finishes": None if finishes is None else pack(finishes),
     }
 
     def store(w: Runner) -> None:

@@ -135,7 +135,11 @@ def outlook(
     else:
         risky = at_risk(schedule)
         whole = Outlook(risky, len(risky), go_live(schedule, project), None, {})
-        finishes = {schedule.items[k].id: f.finish for k, f in schedule.forecasts.items()}
+        if stored:
+            finishes = forecast_cache.ordinals(
+                {schedule.items[k].id: f.finish for k, f in schedule.forecasts.items()}
+            )
+        del schedule  # before the store packs the finishes (100,000 items: 152 -> 143 MB)
     if stored:
         forecast_cache.remember(run, project, today, stamp, whole, finishes)
     wanted = set(watch)
