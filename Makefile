@@ -27,9 +27,8 @@ demo: install
 
 # All tests, one worker per core (pytest-xdist), PostgreSQL included where this machine
 # can run it (.ci/postgres starts the local cluster as root; elsewhere set
-# TRACKER_TEST_PG_URL yourself). As root,
-# Debian's chromium is installed for the HTML report's browser test; where that is not
-# possible the test skips (outside CI).
+# TRACKER_TEST_PG_URL yourself). As root, Debian's chromium is installed for the HTML
+# report's browser test; where that is not possible the test skips (outside CI).
 test: install
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \

@@ -268,9 +268,6 @@ SELECT f.item_id, i.key, f.due, f.slip, f.slip_days, f.rank
 FROM forecast_row AS f JOIN item AS i ON i.id = f.item_id
 WHERE f.project_id = :project AND f.as_of = :as_of AND f.rank IS NOT NULL
 """
-STAMP_EVENT = (
-    "SELECT last_event_id FROM forecast_stamp WHERE project_id = :project AND as_of = :as_of"
-)
 DELETE_MOVED = """
 DELETE FROM forecast_row WHERE project_id = :project AND as_of = :as_of AND item_id IN ({ids})
 """
@@ -426,7 +423,7 @@ def update(
     def store(w: Runner) -> None:
         if _locked_last_event(w, project) != stamp:
             return  # a write since: this is stale already
-        if w.scalar(STAMP_EVENT, params) != base:
+        if w.scalar(STAMP, params) != base:  # its first column: last_event_id
             return  # another read brought it up to date, or it went
         _in(w, DELETE_MOVED, moved, **params)
         w.many(INSERT_ROW, new_rows)
